@@ -1,0 +1,1 @@
+//! Secret scanner engine (work in progress).
