@@ -1,0 +1,1 @@
+//! Tolerant OSV model, the embedded advisory database, import and update.
