@@ -1,0 +1,225 @@
+//! `.dockerignore` matching, following BuildKit's pattern matcher: patterns
+//! are relative to the context root (a leading `/` is dropped), `*` and `?`
+//! stay within one path segment, `**` spans any number of segments, `[...]`
+//! classes and `\` escapes work, `!` re-includes, the last matching pattern
+//! wins, and a pattern that matches a directory excludes what is inside it.
+
+/// A parsed `.dockerignore`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DockerIgnore {
+    patterns: Vec<Pattern>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pattern {
+    exclusion: bool,
+    segments: Vec<String>,
+}
+
+/// Normalise a path or pattern into segments: no empty or `.` segments,
+/// `..` pops, a leading `/` is ignored.
+fn clean(path: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s.to_string()),
+        }
+    }
+    out
+}
+
+impl DockerIgnore {
+    /// Parse the content of a `.dockerignore` file.
+    pub fn parse(content: &str) -> Self {
+        let patterns = content
+            .lines()
+            .filter_map(|line| {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    return None;
+                }
+                let (exclusion, pat) = match line.strip_prefix('!') {
+                    Some(p) => (true, p.trim()),
+                    None => (false, line),
+                };
+                let segments = clean(pat);
+                (!segments.is_empty()).then_some(Pattern {
+                    exclusion,
+                    segments,
+                })
+            })
+            .collect();
+        Self { patterns }
+    }
+
+    /// Parse patterns given one per item (as `COPY --exclude=` does).
+    pub fn from_patterns<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
+        let text: Vec<&str> = patterns.into_iter().collect();
+        Self::parse(&text.join("\n"))
+    }
+
+    /// Whether `path` (relative to the context root) is left out of the
+    /// build context.
+    pub fn is_excluded(&self, path: &str) -> bool {
+        let path = clean(path);
+        if path.is_empty() {
+            return false;
+        }
+        let mut excluded = false;
+        for p in &self.patterns {
+            // The pattern matches the path itself or one of its parents.
+            let hit = (1..=path.len()).any(|n| match_segments(&p.segments, &path[..n]));
+            if hit {
+                excluded = !p.exclusion;
+            }
+        }
+        excluded
+    }
+}
+
+fn match_segments(pat: &[String], path: &[String]) -> bool {
+    match pat.split_first() {
+        None => path.is_empty(),
+        Some((first, rest)) if first == "**" => {
+            (0..=path.len()).any(|skip| match_segments(rest, &path[skip..]))
+        }
+        Some((first, rest)) => match path.split_first() {
+            Some((seg, path_rest)) => {
+                glob_segment(first.as_bytes(), seg.as_bytes()) && match_segments(rest, path_rest)
+            }
+            None => false,
+        },
+    }
+}
+
+/// Match one path segment against a glob (`*`, `?`, `[a-z]`, `[!x]`, `\x`).
+fn glob_segment(pat: &[u8], s: &[u8]) -> bool {
+    let (mut p, mut i) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        if p < pat.len() {
+            match pat[p] {
+                b'*' => {
+                    while p < pat.len() && pat[p] == b'*' {
+                        p += 1;
+                    }
+                    star = Some((p, i));
+                    continue;
+                }
+                b'?' => {
+                    p += 1;
+                    i += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((matched, next)) = class(&pat[p..], s[i])
+                        && matched
+                    {
+                        p += next;
+                        i += 1;
+                        continue;
+                    }
+                }
+                b'\\' if p + 1 < pat.len() => {
+                    if pat[p + 1] == s[i] {
+                        p += 2;
+                        i += 1;
+                        continue;
+                    }
+                }
+                c => {
+                    if c == s[i] {
+                        p += 1;
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        match star {
+            Some((sp, si)) => {
+                p = sp;
+                i = si + 1;
+                star = Some((sp, si + 1));
+            }
+            None => return false,
+        }
+    }
+    pat[p..].iter().all(|c| *c == b'*')
+}
+
+/// A `[...]` class at the start of `pat`: (matches `c`, length of the class).
+fn class(pat: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut k = 1;
+    let negate = matches!(pat.get(k), Some(b'!' | b'^'));
+    if negate {
+        k += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    loop {
+        let ch = *pat.get(k)?;
+        if ch == b']' && !first {
+            return Some((matched != negate, k + 1));
+        }
+        first = false;
+        let lo = if ch == b'\\' {
+            k += 1;
+            *pat.get(k)?
+        } else {
+            ch
+        };
+        k += 1;
+        if pat.get(k) == Some(&b'-') && pat.get(k + 1).is_some_and(|n| *n != b']') {
+            let hi = *pat.get(k + 1)?;
+            k += 2;
+            if lo <= c && c <= hi {
+                matched = true;
+            }
+        } else if lo == c {
+            matched = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_patterns() {
+        let d = DockerIgnore::parse("# comment\n.git\n*.env\n/build\n**/secret*\n");
+        assert!(d.is_excluded(".git/config"));
+        assert!(d.is_excluded("prod.env"));
+        assert!(!d.is_excluded("sub/prod.env"));
+        assert!(d.is_excluded("build/out"));
+        assert!(d.is_excluded("a/b/secret.txt"));
+        assert!(d.is_excluded("secret.txt"));
+        assert!(!d.is_excluded("src/main.rs"));
+    }
+
+    #[test]
+    fn exceptions_last_match_wins() {
+        let d = DockerIgnore::parse("*\n!src\n!.env.example\n");
+        assert!(d.is_excluded(".env"));
+        assert!(!d.is_excluded("src/app.py"));
+        assert!(!d.is_excluded(".env.example"));
+        let d = DockerIgnore::parse("!.env\n.env\n");
+        assert!(d.is_excluded(".env"));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_segment(b"*.py", b"a.py"));
+        assert!(!glob_segment(b"*.py", b"a.pyc"));
+        assert!(glob_segment(b"a?c", b"abc"));
+        assert!(glob_segment(b"[a-c]x", b"bx"));
+        assert!(!glob_segment(b"[!a-c]x", b"bx"));
+        assert!(glob_segment(b"\\*", b"*"));
+        assert!(glob_segment(b".env*", b".env"));
+    }
+}
