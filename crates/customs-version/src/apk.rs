@@ -6,8 +6,8 @@
 //! does: equal token kinds compare by value (a non-initial number with a
 //! leading zero compares as a string, others numerically); when the kinds
 //! differ, a pre-release suffix is smaller, otherwise the kind that comes
-//! later in the grammar is smaller (so `1.2 < 1.2.1`, `1.2_rc1 < 1.2 <
-//! 1.2_p1 < 1.2-r1`, and `1.2 < 1.2a`).
+//! later in the grammar is smaller, which gives `1.2_rc1 < 1.2 < 1.2-r1 <
+//! 1.2~c0ffee < 1.2_p1 < 1.2a < 1.2.1`.
 //!
 //! apk accepts invalid strings too (`apk version -t` compares them). Where a
 //! string stops following the grammar we keep a garbage token, and give it

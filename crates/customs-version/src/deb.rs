@@ -9,16 +9,24 @@ use std::cmp::Ordering;
 pub(crate) struct DebVersion(debversion::Version);
 
 impl DebVersion {
-    /// Parses a dpkg version. Underscores are accepted (as `debversion`'s
-    /// lenient parser does) because they occur in real archives.
+    /// Parses a dpkg version, rejecting what `dpkg` rejects (a bad epoch,
+    /// an empty revision). Like `dpkg`, which only warns about them, it
+    /// accepts an upstream version that does not start with a digit and
+    /// underscores (via `debversion`'s lenient parser).
     pub(crate) fn parse(s: &str) -> Result<Self, &'static str> {
-        if let Some((epoch, _)) = s.split_once(':') {
-            if !epoch.is_empty()
-                && epoch.bytes().all(|b| b.is_ascii_digit())
-                && epoch.parse::<u32>().is_err()
-            {
-                return Err("epoch does not fit in 32 bits");
+        if let Some((epoch, rest)) = s.split_once(':') {
+            if epoch.is_empty() || !epoch.bytes().all(|b| b.is_ascii_digit()) {
+                return Err("epoch is not a number");
             }
+            if epoch.parse::<i32>().is_err() {
+                return Err("epoch is too big");
+            }
+            if rest.is_empty() {
+                return Err("nothing after the epoch");
+            }
+        }
+        if s.ends_with('-') {
+            return Err("revision is empty");
         }
         debversion::Version::parse_lenient(s)
             .map(DebVersion)
