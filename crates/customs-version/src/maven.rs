@@ -11,6 +11,10 @@
 //! "null" items (`0`, `""`, empty lists) are dropped, so `1 = 1.0 = 1-0 =
 //! 1.ga`. Mixed kinds: a number beats a list beats a qualifier, so
 //! `1-alpha < 1 < 1-1 < 1.1`.
+//!
+//! Maven's own comparison is not transitive in a few odd shapes (see
+//! [`cmp_lists`]); this port resolves those cycles the way each side compares
+//! with the common prefix, so that it is a total order.
 
 use std::cmp::Ordering;
 
@@ -56,6 +60,17 @@ fn parse_item(is_digit: bool, text: &str) -> Item {
     }
 }
 
+/// Where an item (or the rest of a list) stands against a missing item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Class {
+    /// Sorts before "nothing": pre-release qualifiers, lists starting with one.
+    Below,
+    /// "Nothing": the padding after the end of the shorter list.
+    Missing,
+    /// Sorts after "nothing": numbers, `sp`, unknown qualifiers, ...
+    Above,
+}
+
 impl Item {
     fn is_null(&self) -> bool {
         match self {
@@ -65,50 +80,74 @@ impl Item {
         }
     }
 
-    /// `compareTo(null)`: how this item compares with a missing item.
-    fn cmp_missing(&self) -> Ordering {
+    /// How this item compares with a missing one (`compareTo(null)`), or
+    /// `None` when it is equal to a missing item (`0`, `""`).
+    fn class(&self) -> Option<Class> {
         match self {
-            Item::Int(n) => {
-                if n.is_zero() {
-                    Ordering::Equal
-                } else {
-                    Ordering::Greater
-                }
-            }
-            Item::Str(s) => qualifier_rank(s).cmp(&(RELEASE_INDEX, "")),
-            Item::List(items) => items
-                .iter()
-                .map(Item::cmp_missing)
-                .find(|o| o.is_ne())
-                .unwrap_or(Ordering::Equal),
+            Item::Int(n) => (!n.is_zero()).then_some(Class::Above),
+            Item::Str(s) => match qualifier_rank(s).cmp(&(RELEASE_INDEX, "")) {
+                Ordering::Less => Some(Class::Below),
+                Ordering::Equal => None,
+                Ordering::Greater => Some(Class::Above),
+            },
+            Item::List(items) => Some(tail_class(items, 0)),
         }
     }
 
-    fn cmp_item(&self, other: &Item) -> Ordering {
-        match (self, other) {
-            (Item::Int(a), Item::Int(b)) => a.cmp(b),
-            (Item::Int(_), _) => Ordering::Greater,
-            (Item::Str(_), Item::Int(_)) => Ordering::Less,
-            (Item::Str(a), Item::Str(b)) => qualifier_rank(a).cmp(&qualifier_rank(b)),
-            (Item::Str(_), Item::List(_)) => Ordering::Less,
-            (Item::List(_), Item::Int(_)) => Ordering::Less,
-            (Item::List(_), Item::Str(_)) => Ordering::Greater,
-            (Item::List(a), Item::List(b)) => cmp_lists(a, b),
+    /// Maven's order between kinds: qualifier < list < number.
+    fn kind(&self) -> u8 {
+        match self {
+            Item::Str(_) => 0,
+            Item::List(_) => 1,
+            Item::Int(_) => 2,
         }
     }
 }
 
+/// How `items[from..]` compares with nothing: decided by its first item
+/// that is not equal to a missing one.
+fn tail_class(items: &[Item], from: usize) -> Class {
+    items
+        .iter()
+        .skip(from)
+        .find_map(Item::class)
+        .unwrap_or(Class::Missing)
+}
+
+/// Compares two item lists as `ListItem.compareTo` does, with one change
+/// that makes the order transitive.
+///
+/// Maven pads the shorter list with "null" and otherwise compares items of
+/// different kinds by kind alone (number > list > qualifier). Both rules
+/// together are cyclic: `1.0.alpha.1 > 1-1 > 1 > 1.0.alpha.1` and
+/// `1-rc1 > 1.foo.2 > 1 > 1-rc1` in maven-artifact 3.8. Here, at the first
+/// position where the lists differ, the rests of both lists are first
+/// placed against "nothing" (which is exactly how each compares with the
+/// common prefix); only when both fall on the same side does the kind rule
+/// decide. This agrees with Maven on every comparison except those in such
+/// cycles.
 fn cmp_lists(a: &[Item], b: &[Item]) -> Ordering {
-    let len = a.len().max(b.len());
-    (0..len)
-        .map(|i| match (a.get(i), b.get(i)) {
-            (Some(l), Some(r)) => l.cmp_item(r),
-            (Some(l), None) => l.cmp_missing(),
-            (None, Some(r)) => r.cmp_missing().reverse(),
-            (None, None) => Ordering::Equal,
-        })
-        .find(|o| o.is_ne())
-        .unwrap_or(Ordering::Equal)
+    for i in 0..a.len().max(b.len()) {
+        let by_class = tail_class(a, i).cmp(&tail_class(b, i));
+        if by_class.is_ne() {
+            return by_class;
+        }
+        let (Some(x), Some(y)) = (a.get(i), b.get(i)) else {
+            // Only one list has ended, but a normalised list never ends
+            // in items equal to nothing, so the classes differed above.
+            continue;
+        };
+        let by_value = match (x, y) {
+            (Item::Int(p), Item::Int(q)) => p.cmp(q),
+            (Item::Str(p), Item::Str(q)) => qualifier_rank(p).cmp(&qualifier_rank(q)),
+            (Item::List(p), Item::List(q)) => cmp_lists(p, q),
+            _ => x.kind().cmp(&y.kind()),
+        };
+        if by_value.is_ne() {
+            return by_value;
+        }
+    }
+    Ordering::Equal
 }
 
 /// Drops trailing null items, walking back over (non-null) nested lists as
