@@ -47,6 +47,15 @@ impl Scope {
 
 /// Substitute variables in `word` and remove quotes.
 pub(crate) fn expand(word: &str, escape: char, lookup: &dyn Fn(&str) -> Lookup) -> Value {
+    run_expander(word, escape, lookup, true)
+}
+
+fn run_expander(
+    word: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Lookup,
+    substitute: bool,
+) -> Value {
     let mut ex = Expander {
         s: word.chars().collect(),
         i: 0,
@@ -54,6 +63,7 @@ pub(crate) fn expand(word: &str, escape: char, lookup: &dyn Fn(&str) -> Lookup) 
         lookup,
         unresolved: Vec::new(),
         depth: 0,
+        substitute,
     };
     let value = ex.run(false);
     let mut unresolved = ex.unresolved;
@@ -65,9 +75,9 @@ pub(crate) fn expand(word: &str, escape: char, lookup: &dyn Fn(&str) -> Lookup) 
     }
 }
 
-/// Remove quotes and escapes without substituting anything.
+/// Remove quotes and escapes, leaving `$VAR` references as they are.
 pub(crate) fn unquote(word: &str, escape: char) -> String {
-    expand(word, escape, &|_| Lookup::Undeclared).value
+    run_expander(word, escape, &|_| Lookup::Undeclared, false).value
 }
 
 struct Expander<'a> {
@@ -77,6 +87,7 @@ struct Expander<'a> {
     lookup: &'a dyn Fn(&str) -> Lookup,
     unresolved: Vec<String>,
     depth: usize,
+    substitute: bool,
 }
 
 impl Expander<'_> {
@@ -170,6 +181,9 @@ impl Expander<'_> {
 
     /// After a `$`.
     fn variable(&mut self) -> String {
+        if !self.substitute {
+            return "$".to_string();
+        }
         match self.peek() {
             Some('{') => {
                 self.i += 1;
@@ -349,6 +363,12 @@ mod tests {
         assert_eq!(scope().expand("`$A", '`').value, "$A");
         assert_eq!(ex("$").0, "$");
         assert_eq!(ex("${").0, "${}");
+    }
+
+    #[test]
+    fn unquote_keeps_variables() {
+        assert_eq!(unquote("\"$A\"-'b'", '\\'), "$A-b");
+        assert_eq!(unquote("${A:-x}", '\\'), "${A:-x}");
     }
 
     #[test]

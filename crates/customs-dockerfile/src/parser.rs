@@ -491,7 +491,10 @@ impl Builder {
                 };
                 for f in &mut flags {
                     if let Some(v) = &f.value {
-                        f.value = Some(self.global.expand(v, esc).value);
+                        let expanded = self.global.expand(v, esc);
+                        if expanded.is_resolved() {
+                            f.value = Some(expanded.value);
+                        }
                     }
                 }
                 let image = self.global.expand(image_word, esc);
@@ -521,7 +524,10 @@ impl Builder {
                     if f.name == "from"
                         && let Some(v) = &f.value
                     {
-                        f.value = Some(self.expand(v).value);
+                        let expanded = self.expand(v);
+                        if expanded.is_resolved() {
+                            f.value = Some(expanded.value);
+                        }
                     }
                 }
                 Body::Copy(self.copy_body(&args, &flags, &raw.heredocs, &missing)?)

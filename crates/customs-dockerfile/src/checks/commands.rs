@@ -259,7 +259,20 @@ fn is_dynamic(s: &str) -> bool {
 fn url_credential(word: &str) -> Option<(String, &'static str)> {
     let start = word.find("://")? + 3;
     let rest = &word[start..];
-    let end = rest.find('/').unwrap_or(rest.len());
+    // The authority ends at the first `/` outside `$(...)` and `${...}`.
+    let mut depth = 0usize;
+    let mut end = rest.len();
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' | '{' => depth += 1,
+            ')' | '}' => depth = depth.saturating_sub(1),
+            '/' if depth == 0 => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
     let authority = &rest[..end];
     let at = authority.rfind('@')?;
     let userinfo = &authority[..at];
