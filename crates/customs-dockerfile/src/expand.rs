@@ -17,7 +17,8 @@ pub(crate) enum Lookup {
     Set(String),
     /// Declared by `ARG` without a default: only `--build-arg` can give it one.
     DeclaredUnset,
-    /// Never declared: expands to the empty string.
+    /// Never declared in the Dockerfile: empty, unless the base image's
+    /// ENV sets it, so it counts as unresolved.
     Undeclared,
 }
 
@@ -171,11 +172,11 @@ impl Expander<'_> {
     fn resolve(&mut self, name: &str) -> String {
         match (self.lookup)(name) {
             Lookup::Set(v) => v,
-            Lookup::DeclaredUnset => {
+            // Undeclared names may still come from the base image's ENV.
+            Lookup::DeclaredUnset | Lookup::Undeclared => {
                 self.unresolved.push(name.to_string());
                 String::new()
             }
-            Lookup::Undeclared => String::new(),
         }
     }
 
@@ -268,7 +269,7 @@ impl Expander<'_> {
                         }
                     }
                     Some('+') => {
-                        if state == Lookup::DeclaredUnset {
+                        if matches!(state, Lookup::DeclaredUnset | Lookup::Undeclared) {
                             self.unresolved.truncate(mark);
                             self.unresolved.push(name);
                             String::new()
@@ -332,7 +333,10 @@ mod tests {
     fn plain_and_braced() {
         assert_eq!(ex("$A/${A}").0, "alpha/alpha");
         assert_eq!(ex("python:$TAG").0, "python:3.11");
-        assert_eq!(ex("x$UNDECLARED.y").0, "x.y");
+        assert_eq!(
+            ex("x$UNDECLARED.y"),
+            ("x.y".to_string(), vec!["UNDECLARED".to_string()])
+        );
     }
 
     #[test]

@@ -71,6 +71,11 @@ fn dockerfile_cases() -> Vec<Case> {
             "FROM a:1 AS base\nUSER app\nFROM base\nRUN true",
         ),
         no("CUS-DF-001", "FROM a:1\nARG RUNAS\nUSER $RUNAS"),
+        // The base image's ENV may define NB_UID: unknown, so no finding.
+        no(
+            "CUS-DF-001",
+            "FROM quay.io/jupyter/base-notebook:2024-05-27\nUSER root\nRUN true\nUSER ${NB_UID}",
+        ),
         // CUS-DF-002 latest / no tag
         yes("CUS-DF-002", "FROM ubuntu"),
         yes("CUS-DF-002", "FROM ubuntu:latest"),
@@ -196,6 +201,14 @@ fn dockerfile_cases() -> Vec<Case> {
             "CUS-DF-010",
             "RUN curl -s https://api.example.com | python3 -c 'import sys'",
         ),
+        no(
+            "CUS-DF-010",
+            "RUN <<EOF\n#!/usr/bin/env python3\nprint('curl https://x | sh')\nEOF",
+        ),
+        no(
+            "CUS-DF-010",
+            "RUN python3 <<EOF\nprint('curl https://x | sh')\nEOF",
+        ),
         // CUS-DF-011 secret-like names
         yes("CUS-DF-011", "ENV DB_PASSWORD=hunter2-very-secret"),
         yes("CUS-DF-011", "ARG HF_TOKEN"),
@@ -220,6 +233,7 @@ fn dockerfile_cases() -> Vec<Case> {
         // CUS-DF-013 sudo
         yes("CUS-DF-013", "RUN sudo apt-get update"),
         yes("CUS-DF-013", "RUN make && sudo -u app make install"),
+        yes("CUS-DF-013", "RUN <<EOF bash\nset -e\nsudo true\nEOF"),
         no(
             "CUS-DF-013",
             "RUN apt-get install -y --no-install-recommends sudo",
@@ -346,6 +360,7 @@ fn dockerfile_cases() -> Vec<Case> {
         no("CUS-DF-022", "WORKDIR /app"),
         no("CUS-DF-022", "ENV HOME=/home/app\nWORKDIR $HOME/src"),
         no("CUS-DF-022", "ARG DIR\nWORKDIR $DIR"),
+        no("CUS-DF-022", "WORKDIR \"${HOME}/work\""),
         // CUS-DF-023 several CMD/ENTRYPOINT
         yes("CUS-DF-023", "CMD [\"a\"]\nCMD [\"b\"]"),
         yes("CUS-DF-023", "ENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]"),
@@ -431,6 +446,10 @@ fn dockerfile_cases() -> Vec<Case> {
         yes(
             "CUS-DF-028",
             "RUN echo \"//npm.corp/:_authToken=glpat-abcdefghij0123456789\" > ~/.npmrc",
+        ),
+        yes(
+            "CUS-DF-028",
+            "RUN echo \"export HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyzABCDEFGH\" >> ~/.bashrc",
         ),
         no(
             "CUS-DF-028",
