@@ -30,7 +30,9 @@ impl DebVersion {
         }
         debversion::Version::parse_lenient(s)
             .map(DebVersion)
-            .map_err(|_| "not of the form [epoch:]upstream[-revision] with characters A-Za-z0-9.+~:_-")
+            .map_err(
+                |_| "not of the form [epoch:]upstream[-revision] with characters A-Za-z0-9.+~:_-",
+            )
     }
 }
 

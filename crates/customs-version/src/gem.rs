@@ -39,7 +39,10 @@ impl GemVersion {
         if !s.starts_with(|c: char| c.is_ascii_digit()) {
             return Err("must start with a digit");
         }
-        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') {
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        {
             return Err("only digits, letters, '.' and '-' are allowed");
         }
         let version = s.replace('-', ".pre.");

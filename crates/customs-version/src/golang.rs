@@ -40,13 +40,17 @@ impl GoVersion {
         if rest.is_empty() {
             return Ok(v);
         }
-        let rest = rest.strip_prefix('.').ok_or("expected '.' after the major version")?;
+        let rest = rest
+            .strip_prefix('.')
+            .ok_or("expected '.' after the major version")?;
         let (minor, rest) = number(rest)?;
         v.minor = minor;
         if rest.is_empty() {
             return Ok(v);
         }
-        let rest = rest.strip_prefix('.').ok_or("expected '.' after the minor version")?;
+        let rest = rest
+            .strip_prefix('.')
+            .ok_or("expected '.' after the minor version")?;
         let (patch, mut rest) = number(rest)?;
         v.patch = patch;
         if let Some(after) = rest.strip_prefix('-') {

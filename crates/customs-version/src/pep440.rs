@@ -34,7 +34,7 @@ enum PreKind {
 
 /// The pre-release slot of the sort key.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Pre {
+enum PreSlot {
     /// `1.0.dev1` (no pre, no post) sorts before `1.0a1`.
     DevOnly,
     Pre(PreKind, Num),
@@ -61,7 +61,7 @@ pub(crate) struct Key {
     epoch: Num,
     /// Trailing zeros removed.
     release: Vec<Num>,
-    pre: Pre,
+    pre: PreSlot,
     post: Option<Num>,
     dev: Dev,
     local: Option<Vec<Local>>,
@@ -219,9 +219,9 @@ fn parse_pep440(s: &str) -> Option<Key> {
     }
 
     let pre_slot = match (&pre, &post, &dev) {
-        (None, None, Some(_)) => Pre::DevOnly,
-        (None, _, _) => Pre::Final,
-        (Some((kind, n)), _, _) => Pre::Pre(*kind, n.clone()),
+        (None, None, Some(_)) => PreSlot::DevOnly,
+        (None, _, _) => PreSlot::Final,
+        (Some((kind, n)), _, _) => PreSlot::Pre(*kind, n.clone()),
     };
     Some(Key {
         epoch,
@@ -241,7 +241,11 @@ fn legacy_key(s: &str) -> Vec<String> {
     let lower = s.to_lowercase();
     let mut parts: Vec<String> = Vec::new();
     let raw = split_legacy_parts(&lower);
-    for part in raw.iter().map(String::as_str).chain(std::iter::once("final")) {
+    for part in raw
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once("final"))
+    {
         let part = match part {
             "pre" | "preview" | "rc" => "c",
             "-" => "final-",
@@ -293,7 +297,8 @@ fn split_legacy_parts(s: &str) -> Vec<String> {
     let mut current_class = Class::Other;
     for c in s.chars() {
         let cls = class(c);
-        let joins = cls == current_class && matches!(cls, Class::Digit | Class::Letter | Class::Other);
+        let joins =
+            cls == current_class && matches!(cls, Class::Digit | Class::Letter | Class::Other);
         if !joins && !current.is_empty() {
             parts.push(std::mem::take(&mut current));
         }
@@ -305,4 +310,3 @@ fn split_legacy_parts(s: &str) -> Vec<String> {
     }
     parts
 }
-

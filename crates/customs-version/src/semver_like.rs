@@ -68,15 +68,16 @@ pub(crate) enum Case {
 
 impl SemverLike {
     pub(crate) fn parse(s: &str, case: Case) -> Result<Self, &'static str> {
-        let s = s.trim_start_matches(|c: char| c == '=' || c == 'v' || c == 'V' || c.is_whitespace());
+        let s =
+            s.trim_start_matches(|c: char| c == '=' || c == 'v' || c == 'V' || c.is_whitespace());
         let (main, build) = match s.split_once('+') {
             Some((main, build)) => (main, Some(build)),
             None => (s, None),
         };
-        if let Some(build) = build {
-            if build.is_empty() || build.split('.').any(|id| !is_identifier(id)) {
-                return Err("build metadata must be dot-separated [0-9A-Za-z-] identifiers");
-            }
+        if let Some(build) = build
+            && (build.is_empty() || build.split('.').any(|id| !is_identifier(id)))
+        {
+            return Err("build metadata must be dot-separated [0-9A-Za-z-] identifiers");
         }
 
         let mut release = Vec::new();

@@ -53,7 +53,11 @@ fn scheme_and_versions(max: usize) -> impl Strategy<Value = (Scheme, Vec<ParsedV
     select(Scheme::ALL.to_vec()).prop_flat_map(move |scheme| {
         let shapes: Vec<BoxedStrategy<String>> = shapes(scheme)
             .into_iter()
-            .map(|re| proptest::string::string_regex(re).unwrap_or_else(|e| panic!("{re}: {e}")).boxed())
+            .map(|re| {
+                proptest::string::string_regex(re)
+                    .unwrap_or_else(|e| panic!("{re}: {e}"))
+                    .boxed()
+            })
             .collect();
         let version = proptest::strategy::Union::new(shapes)
             .prop_filter_map("scheme rejects it", move |s| scheme.parse(&s).ok());
