@@ -21,18 +21,51 @@ pub const DEFAULT_ALLOW_PATHS: &[&str] = &[
     // documentation, manuals, locales, headers, licenses
     r"^/usr/(?:local/)?share/(?:doc|man|info|locale|i18n|licenses|common-licenses|help|gtk-doc|doc-base|lintian|bug|perl5?/[^/]+/pod)/",
     r"^/usr/(?:local/)?include/",
+    // test / fixture trees shipped inside system and vendor directories
+    r"^/usr/(?:local/)?(?:lib|lib32|lib64|libexec|share|src)/(?:[^/]+/)*(?:tests?|testing|test_?data|testdata|fixtures?|unittests?)/",
     // third-party package trees: their own tests, fixtures, docs and examples
     r"/(?:site|dist)-packages/(?:[^/]+/)*(?:tests?|testing|test_?data|testdata|fixtures?|unittests?)/",
-    r"/(?:site|dist)-packages/[^/]+\.dist-info/RECORD$",
-    r"/node_modules/(?:[^/]+/)*(?:tests?|__tests__|__fixtures__|fixtures?|examples?|docs?|spec)/",
+    r"/(?:site|dist)-packages/[^/]+\.(?:dist|egg)-info/(?:RECORD|METADATA|PKG-INFO|DESCRIPTION\.rst)$",
+    r"/(?:site|dist)-packages/[^/]+\.egg-info/SOURCES\.txt$",
+    r"/node_modules/(?:[^/]+/)*(?:tests?|__tests__|__fixtures__|fixtures?|examples?|docs?|spec|man)/",
+    r"(?i)/(?:node_modules|site-packages|dist-packages)/(?:[^/]+/)*(?:[^/]+\.(?:md|markdown|rst)|readme(?:\.[a-z]+)?|changelog(?:\.[a-z]+)?|history(?:\.[a-z]+)?)$",
     r"/(?:gems|bundle|vendor/bundle)/(?:[^/]+/)*(?:test|spec|fixtures?)/",
     r"/(?:go/pkg/mod|usr/(?:local/)?(?:lib/)?go/src|usr/share/go[^/]*/src)/(?:[^/]+/)*testdata/",
     r"^/usr/(?:local/)?lib/(?:go|go-[0-9.]+)/(?:[^/]+/)*testdata/",
-    r"^/usr/(?:local/)?lib/(?:jvm|ruby|perl5?|x86_64-linux-gnu/perl)/(?:[^/]+/)*(?:tests?|t|testdata)/",
+    // conda's package cache (copies of installed files, plus their tests)
+    r"/(?:ana|mini)?conda[0-9]?/pkgs/",
+    // the Google Cloud SDK's own code embeds Google's public OAuth client and API keys
+    r"/google-cloud-sdk/(?:lib|platform|bin|data|\.install)/",
+    // Debian's ssl-cert package generates this self-signed "snakeoil" key at install
+    r"^/etc/ssl/private/ssl-cert-snakeoil\.key$",
     // lock files and checksum manifests (hashes and integrity strings)
     r"(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|uv\.lock|pdm\.lock|Cargo\.lock|go\.sum|composer\.lock|Gemfile\.lock|deno\.lock)$",
     // media, fonts, archives, compiled code and model weights
     r"(?i)\.(?:png|jpe?g|gif|bmp|ico|icns|webp|tiff?|svgz|woff2?|ttf|otf|eot|pfb|mp3|mp4|m4a|wav|ogg|flac|avi|mov|pdf|zip|gz|tgz|bz2|xz|zst|lz4|7z|rar|tar|whl|egg|jar|war|class|so|so\.[0-9.]+|a|o|pyc|pyo|dll|exe|dylib|wasm|safetensors|pt|pth|ckpt|onnx|h5|hdf5|npy|npz|parquet|arrow|feather|tflite|gguf|ggml|msgpack|pb|mo|gmo)$",
+];
+
+/// Third-party package trees. Heuristic rules (generic `password = ...`,
+/// URLs with passwords, Authorization headers; see
+/// [`crate::BuiltinRule::skip_in_packages`]) do not run here: the docs,
+/// docstrings and examples of installed software are full of sample
+/// credentials, and these trees are not where an image's owner writes
+/// secrets. Vendor-format rules (`ghp_...`, `AKIA...`, PEM keys) still run.
+pub const PACKAGE_TREE_PATHS: &[&str] = &[
+    r"^/usr/(?:local/)?(?:lib|lib32|lib64|libexec|share|src)/",
+    r"^/(?:lib|lib32|lib64)/",
+    r"/(?:site|dist)-packages/",
+    r"/node_modules/",
+    r"/(?:ana|mini)?conda[0-9]?/(?:pkgs|lib)/",
+    r"/\.pyenv/versions/",
+    r"/\.nvm/versions/",
+    r"/go/pkg/mod/",
+    r"^/usr/local/go/",
+    r"/\.cargo/registry/",
+    r"/\.rustup/toolchains/",
+    r"/gems/",
+    r"/vendor/",
+    r"/\.m2/repository/",
+    r"/\.gradle/caches/",
 ];
 
 /// Values exactly documented as examples by vendors (never real credentials).
@@ -46,6 +79,8 @@ pub const DOCUMENTED_EXAMPLE_VALUES: &[&str] = &[
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     // Scott/Tiger, the classic Oracle/SQLAlchemy documentation login
     "tiger",
+    // RFC 6749 section 2.3.1 example client credentials (s6BhdRkqt3:gX1fBat3bV)
+    "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
 ];
 
 /// Whole values (case-insensitive) that are obviously not secrets.

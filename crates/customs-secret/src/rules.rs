@@ -82,6 +82,10 @@ pub struct BuiltinRule {
     pub priority: u8,
     /// Extra check in code.
     pub validator: Option<Validator>,
+    /// Heuristic rule that does not run inside third-party package trees
+    /// (see [`crate::allow::PACKAGE_TREE_PATHS`]): their docs and examples are
+    /// full of sample passwords and URLs. Vendor-format rules still run there.
+    pub skip_in_packages: bool,
     /// Texts that must give a finding of this rule.
     pub examples_positive: &'static [&'static str],
     /// Texts that must give no finding of this rule.
@@ -102,6 +106,7 @@ const BASE: BuiltinRule = BuiltinRule {
     allow: &[],
     priority: 1,
     validator: None,
+    skip_in_packages: false,
     examples_positive: &[],
     examples_negative: &[],
     example_path: "/app/settings.txt",
@@ -128,7 +133,7 @@ macro_rules! pem {
         concat!(
             "-----BEGIN ",
             $t,
-            r#"-----(?P<secret>(?:[A-Za-z0-9+/=:,. \t\r\n\-]|\\[rn]){64,}?)-----END "#,
+            r#"-----(?:\s|\\[rn])*(?P<secret>[A-Za-z0-9+/=](?:[A-Za-z0-9+/=:,. \t\r\n\-]|\\[rn]){63,}?)(?:\s|\\[rn])*-----END "#,
             $t,
             "-----"
         )
@@ -1208,7 +1213,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         title: "PGP private key block",
         severity: Severity::Critical,
         keywords: &["-----begin pgp private key block"],
-        regex: r#"-----BEGIN PGP PRIVATE KEY BLOCK-----(?P<secret>(?:[A-Za-z0-9+/=:,.()@<>_ \t\r\n\-]|\\[rn]){64,}?)-----END PGP PRIVATE KEY BLOCK-----"#,
+        regex: r#"-----BEGIN PGP PRIVATE KEY BLOCK-----(?:\s|\\[rn])*(?P<secret>[A-Za-z0-9+/=](?:[A-Za-z0-9+/=:,.()@<>_ \t\r\n\-]|\\[rn]){63,}?)(?:\s|\\[rn])*-----END PGP PRIVATE KEY BLOCK-----"#,
         entropy: Some(4.0),
         examples_positive: &[concat!(
             "-----BEGIN PGP PRIVATE ", "KEY BLOCK-----\nVersion: GnuPG v2\n\n", "1Ik7FXUBgt539epbWCzaqFzvxiREySuOl1d3NDQHrV2ftN9YtMzHnNpzTObvBzH/\n", "bkDmdtVBS0e2r4s8AamS4Vlt3kBHv6SBc9kQqPlurnc/SFa7l4BN3YiXEI6hvoaP\n", "=", "iVv3\n",
@@ -1224,7 +1229,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         severity: Severity::High,
         priority: 0,
         keywords: &["private key-----"],
-        regex: r#"-----BEGIN (?:[A-Z0-9]+ )+PRIVATE KEY-----(?P<secret>(?:[A-Za-z0-9+/=:,. \t\r\n\-]|\\[rn]){64,}?)-----END (?:[A-Z0-9]+ )+PRIVATE KEY-----"#,
+        regex: r#"-----BEGIN (?:[A-Z0-9]+ )+PRIVATE KEY-----(?:\s|\\[rn])*(?P<secret>[A-Za-z0-9+/=](?:[A-Za-z0-9+/=:,. \t\r\n\-]|\\[rn]){63,}?)(?:\s|\\[rn])*-----END (?:[A-Z0-9]+ )+PRIVATE KEY-----"#,
         entropy: Some(4.0),
         examples_positive: &[concat!(
             "-----BEGIN ED25519 PRIVATE ", "KEY-----\n", "7tlqpsfXeWviRnjTNapm1Tfu8ZWrpLRYQxFhrljpCryamIUSeeBLZJmWdy7lYeeL\n", "dFc4QU9cd22khaYj7h8y\n", "-----END ED25519 PRIVATE KEY-----\n"
@@ -1313,6 +1318,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "amqp://guest:guest@localhost:5672//",
             "git@github.com:org/repo.git",
         ],
+        skip_in_packages: true,
         ..BASE
     },
     BuiltinRule {
@@ -1325,6 +1331,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         entropy: Some(3.5),
         examples_positive: &[concat!("curl -H \"Authorization: Bearer ", "c8cHvUn9t1TjkQ5j-KuwS_tssKOZ1wdAk0KSe4f2", "\" https://api.fake.invalid")],
         examples_negative: &["-H \"Authorization: Bearer $TOKEN\"", "Authorization: Bearer <token>"],
+        skip_in_packages: true,
         ..BASE
     },
     BuiltinRule {
@@ -1337,6 +1344,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         validator: Some(Validator::BasicAuth),
         examples_positive: &["Authorization: Basic ZmFrZXVzZXI6ZmFrZS1QYXNzLTlxWjd3"],
         examples_negative: &["Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ="],
+        skip_in_packages: true,
         ..BASE
     },
     BuiltinRule {
@@ -1346,6 +1354,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         regex: r#"\bcurl\b[^\n]*?[ \t](?:-u|--user)(?:=|[ \t]+)["']?[^\s:'"]{1,64}:(?P<secret>[^\s'"]{3,128})"#,
         examples_positive: &[concat!("curl -u deploy:", "svKqhnTuxskMujQQ", " https://repo.fake.invalid/upload")],
         examples_negative: &["curl -u user:password https://x", "curl -u \"$USER:$TOKEN\" https://x"],
+        skip_in_packages: true,
         ..BASE
     },
     BuiltinRule {
@@ -2415,6 +2424,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "password: ${DB_PASSWORD}\n",
             "password = \"hunter22\"\n",
         ],
+        skip_in_packages: true,
         ..BASE
     },
     BuiltinRule {
@@ -2428,6 +2438,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         validator: Some(Validator::GenericValue),
         examples_positive: &[concat!("CLIENT_SECRET = \"", "ABLvB7rE8Ta9rRCxhaWbChiUb7LBuX3I", "\"\n")],
         examples_negative: &["SECRET_KEY = get_random_secret_key()\n", "client_secret: \"{{ vault_client_secret }}\"\n"],
+        skip_in_packages: true,
         ..BASE
     },
     BuiltinRule {
@@ -2441,6 +2452,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         validator: Some(Validator::GenericValue),
         examples_positive: &[concat!("auth_token: \"", "22ir0eZicGNLZL_R8UUQKKvjJDdNDYpY_d-u2h3c", "\"\n")],
         examples_negative: &["tokenizer = AutoTokenizer.from_pretrained(name)\n", "token = request.headers.get(\"X-Token\")\n", "token_type = \"bearer_with_refresh_v2\"\n"],
+        skip_in_packages: true,
         ..BASE
     },
     BuiltinRule {
@@ -2454,6 +2466,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         validator: Some(Validator::GenericValue),
         examples_positive: &[concat!("api_key = '", "H4b6pjoqu4u7BkccrHUPjMGKdo2IGq6w", "'\n")],
         examples_negative: &["api_key = settings.API_KEY\n", "api_key = \"<your_api_key>\"\n", "api_key_header = APIKeyHeader(name=\"X-API-Key\")\n"],
+        skip_in_packages: true,
         ..BASE
     },
 ];

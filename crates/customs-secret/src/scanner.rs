@@ -8,7 +8,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternID, PatternSet, meta};
 
-use crate::allow::{DEFAULT_ALLOW_PATHS, is_placeholder};
+use crate::allow::{DEFAULT_ALLOW_PATHS, PACKAGE_TREE_PATHS, is_placeholder};
 use crate::config::{AllowCondition, AllowlistSpec, RegexTarget, SecretConfig};
 use crate::finding::{SecretFinding, Severity, fingerprint, redact, redact_bytes, shannon_entropy};
 use crate::keyname::{is_plausible_secret_value, is_secret_key_name, value_span};
@@ -56,6 +56,7 @@ struct CompiledRule {
     allowlists: Vec<CompiledAllowlist>,
     priority: u8,
     validator: Option<Validator>,
+    skip_in_packages: bool,
 }
 
 #[derive(Debug)]
@@ -95,6 +96,7 @@ pub struct Scanner {
     path_set: Option<meta::Regex>,
     path_set_rules: Vec<usize>,
     default_paths: Option<meta::Regex>,
+    package_trees: Option<meta::Regex>,
     default_values: bool,
     skip_paths: Vec<meta::Regex>,
     skip_globs: Option<GlobSet>,
@@ -354,6 +356,7 @@ impl Scanner {
                     allowlists: Vec::new(),
                     priority: b.priority,
                     validator: b.validator,
+                    skip_in_packages: b.skip_in_packages,
                 });
                 builtin_flags.push(true);
             }
@@ -400,6 +403,7 @@ impl Scanner {
                 allowlists,
                 priority: 1,
                 validator: None,
+                skip_in_packages: false,
             });
             builtin_flags.push(false);
         }
@@ -460,6 +464,16 @@ impl Scanner {
             None
         };
 
+        let package_trees = if config.use_default_allowlist {
+            Some(build_set(PACKAGE_TREE_PATHS).map_err(|m| SecretError::AllowlistPattern {
+                what: "path regex",
+                pattern: "built-in package trees".to_owned(),
+                message: m,
+            })?)
+        } else {
+            None
+        };
+
         let mut skip_paths = Vec::new();
         let mut skip_glob_list = Vec::new();
         let mut finding_allowlists = Vec::new();
@@ -499,6 +513,7 @@ impl Scanner {
             path_set,
             path_set_rules,
             default_paths,
+            package_trees,
             default_values: config.use_default_allowlist,
             skip_paths,
             skip_globs: build_globs(&skip_glob_list)?,
@@ -677,9 +692,10 @@ impl Scanner {
                 }
             }
         }
+        let in_package = forms.real && self.package_trees.as_ref().is_some_and(|re| re.is_match(forms.abs.as_str()));
         let mut out = Vec::new();
         for (i, r) in self.rules.iter().enumerate() {
-            if matches!(r.exec, Exec::ConfigKeyName | Exec::AwsPair) {
+            if matches!(r.exec, Exec::ConfigKeyName | Exec::AwsPair) || (in_package && r.skip_in_packages) {
                 continue;
             }
             let kw_ok = !r.has_keywords || kw[i];

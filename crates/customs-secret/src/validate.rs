@@ -83,7 +83,8 @@ fn jwt_header(secret: &[u8]) -> bool {
 const GENERIC_STOPWORDS: &[&str] = &[
     "password", "passwd", "secret", "token", "example", "sample", "changeme", "redacted", "lorem", "ipsum", "placeholder",
     "dummy", "default", "undefined", "localhost", "getenv", "environ", "config.", "settings.", "self.", "this.",
-    "props.", "params.", "args.", "kwargs", "request.", "%s", "%d", "%(", "{0}", "{}",
+    "props.", "params.", "args.", "kwargs", "request.", "%s", "%d", "%(", "{0}", "{}", ".*", ".+", "\\d", "\\w",
+    "\\s", "(?", "[a-z", "[0-9",
 ];
 
 /// The value of a generic `key = value` assignment must look like a secret:
@@ -133,6 +134,14 @@ fn generic_value(secret: &[u8]) -> bool {
     {
         return false;
     }
+    // CamelCase / camelCase identifiers and type names (V1LocalObjectReference)
+    if looks_like_identifier(v) {
+        return false;
+    }
+    // relative paths and module paths (google/appengine/api/x.php)
+    if looks_like_path(v) {
+        return false;
+    }
     // all digits (ports, ids, timestamps)
     if v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
         return false;
@@ -146,12 +155,53 @@ fn generic_value(secret: &[u8]) -> bool {
     classes.iter().filter(|&&c| c).count() >= 2
 }
 
+/// CamelCase text (`PKCS7PrivateKeyTypes`, `V1LocalObjectReference`,
+/// `getAccessToken`): at least two capitalised words (a capital and two or
+/// more lower-case letters) covering 60% of the value. Random mixed-case
+/// tokens average about 25%.
+fn looks_like_identifier(v: &str) -> bool {
+    if !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return false;
+    }
+    let b = v.as_bytes();
+    let (mut words, mut word_chars, mut i) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        if b[i].is_ascii_uppercase() {
+            let start = i;
+            i += 1;
+            while i < b.len() && b[i].is_ascii_lowercase() {
+                i += 1;
+            }
+            if i - start >= 3 {
+                words += 1;
+                word_chars += i - start;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    words >= 2 && word_chars * 10 >= b.len() * 6
+}
+
+/// `a/b/c.ext` or an all-lower-case `a/b/c` path.
+fn looks_like_path(v: &str) -> bool {
+    if !v.contains('/') {
+        return false;
+    }
+    let last = v.rsplit('/').next().unwrap_or_default();
+    let has_ext = last
+        .rsplit_once('.')
+        .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=5).contains(&ext.len()) && ext.bytes().all(|c| c.is_ascii_lowercase()));
+    let lower_path = v.split('/').all(|p| p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_.-".contains(&c)));
+    has_ext || lower_path
+}
+
 /// Parts of a key name that mean the value is not the secret itself.
 const GENERIC_KEY_EXCLUDES: &[&str] = &[
     "hash", "salt", "file", "path", "dir", "length", "len", "size", "count", "min", "max", "policy", "field", "name",
     "prompt", "label", "reset", "regex", "pattern", "strength", "expir", "type", "url", "uri", "endpoint", "header",
     "param", "env", "var", "izer", "ized", "less", "format", "template", "version", "_id", "-id", ".id", "id\"", "id'",
-    "prefix", "suffix", "policy", "rotation", "manager", "provider", "store_type", "mode", "kind", "id=", "id:",
+    "prefix", "suffix", "rotation", "manager", "provider", "store_type", "mode", "kind", "id=", "id:", "_ref", "reference",
 ];
 
 /// The key of a generic assignment (the match up to the secret) must not be
@@ -217,5 +267,11 @@ mod tests {
         assert!(!generic_value(b"/etc/secret"));
         assert!(!generic_value(b"1234567890"));
         assert!(!generic_value(b"PasswordField"));
+        assert!(!generic_value(b"V1LocalObjectReference"));
+        assert!(!generic_value(b"PKCS7PrivateKeyTypes"));
+        assert!(!generic_value(b"google/appengine/api/x.php"));
+        assert!(!generic_value(b"arn:aws:secret:Foo-.+"));
+        assert!(generic_value(b"Zk3fAke9QwLm7Rt2"));
+        assert!(generic_value(b"q8Zf/AkE+S3cr3tW1thDigits=="));
     }
 }
