@@ -22,7 +22,9 @@
 //! # OSV ranges
 //!
 //! Every order here is total (antisymmetric and transitive, with equality
-//! meaning "same version", e.g. `1.0 = 1.0.0` in PEP 440), so a matcher can
+//! meaning "same version", e.g. `1.0 = 1.0.0` in PEP 440; for Maven this
+//! takes a small departure from Maven itself, see [`Scheme::Maven`]), so a
+//! matcher can
 //! walk `introduced`/`fixed`/`last_affected` events directly. The event
 //! `introduced: "0"` means "from the first version"; parse it with
 //! [`Scheme::parse_introduced`], which returns [`ParsedVersion::minimum`],
@@ -32,10 +34,13 @@
 //! # Inputs
 //!
 //! Leading and trailing whitespace is ignored and an empty string is an
-//! error in every scheme. Schemes whose native tools compare any string
-//! (dpkg-style ordering aside: rpm, apk, Maven, legacy Python versions,
-//! PHP) accept any non-empty string; the others return
-//! [`VersionError::Invalid`] for strings outside their (lenient) grammar.
+//! error in every scheme. Where the ecosystem's own tool orders any string,
+//! so does this crate: RPM, Alpine, PEP 440 (non-PEP 440 strings become
+//! legacy versions) and Maven accept every string, Packagist every string
+//! with a letter or digit. Debian, SemVer, Go, RubyGems and
+//! NuGet reject strings outside their grammar, which is lenient where real
+//! data needs it (see each scheme's notes in the source).
+//!
 //! No input makes this crate panic.
 
 mod apk;
@@ -72,7 +77,11 @@ pub enum Scheme {
     SemVer,
     /// Go module versions (SemVer with optional `v`, shorthands, pseudo-versions).
     Go,
-    /// Maven `ComparableVersion`.
+    /// Maven `ComparableVersion` (maven-artifact 3.8). Maven's comparison
+    /// is not transitive for some mixes of `-` lists and `.` qualifiers
+    /// (`1.0.alpha.1 > 1-1 > 1 > 1.0.alpha.1`); such cycles are broken by
+    /// how each side compares with their common prefix (here
+    /// `1.0.alpha.1 < 1`). All other comparisons agree with Maven.
     Maven,
     /// RubyGems `Gem::Version`.
     RubyGems,

@@ -332,6 +332,12 @@ fn maven() {
     );
     equal(Scheme::Maven, &["1a1", "1-alpha-1", "1.0-ALPHA1"]);
     equal(Scheme::Maven, &["1cr2", "1-rc-2"]);
+    // maven-artifact 3.8 gives 1.0.alpha.1 > 1-1 and 1-rc1 > 1.foo.2, each
+    // closing a cycle with the other two comparisons; here the order is total.
+    ascending(Scheme::Maven, &["1.0.alpha.1", "1", "1-1"]);
+    ascending(Scheme::Maven, &["1-rc1", "1", "1.foo.2"]);
+    // Where Maven is consistent, a number still beats a list at the same place.
+    ascending(Scheme::Maven, &["2.0-1", "2.0.1"]);
     // Letters and numbers split even without a separator; numbers have no size limit.
     ascending(
         Scheme::Maven,
