@@ -522,28 +522,27 @@ fn parsed_versions_keep_their_text_and_scheme() {
 
 #[test]
 fn scheme_serde_names() {
-    let names: Vec<String> = Scheme::ALL
-        .iter()
-        .map(|s| serde_json::to_string(s).unwrap_or_else(|e| panic!("{e}")))
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "\"debian\"",
-            "\"rpm\"",
-            "\"alpine\"",
-            "\"pep440\"",
-            "\"semver\"",
-            "\"go\"",
-            "\"maven\"",
-            "\"rubygems\"",
-            "\"nuget\"",
-            "\"packagist\"",
-        ]
-    );
-    for (scheme, name) in Scheme::ALL.iter().zip(&names) {
-        let back: Scheme = serde_json::from_str(name).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(back, *scheme);
+    use serde::Deserialize;
+    use serde::de::IntoDeserializer;
+    use serde::de::value::{Error, StrDeserializer};
+
+    let names = [
+        "debian",
+        "rpm",
+        "alpine",
+        "pep440",
+        "semver",
+        "go",
+        "maven",
+        "rubygems",
+        "nuget",
+        "packagist",
+    ];
+    for (scheme, name) in Scheme::ALL.iter().zip(names) {
+        let de: StrDeserializer<'_, Error> = name.into_deserializer();
+        assert_eq!(Scheme::deserialize(de), Ok(*scheme));
         assert_eq!(scheme.to_string(), scheme.name());
     }
+    let de: StrDeserializer<'_, Error> = "Debian".into_deserializer();
+    assert!(Scheme::deserialize(de).is_err());
 }
