@@ -46,7 +46,9 @@ impl DockerIgnore {
                     Some(p) => (true, p.trim()),
                     None => (false, line),
                 };
-                let segments = clean(pat);
+                let mut segments = clean(pat);
+                // `**/**` means the same as `**`.
+                segments.dedup_by(|a, b| a == "**" && b == "**");
                 (!segments.is_empty()).then_some(Pattern {
                     exclusion,
                     segments,
@@ -71,9 +73,7 @@ impl DockerIgnore {
         }
         let mut excluded = false;
         for p in &self.patterns {
-            // The pattern matches the path itself or one of its parents.
-            let hit = (1..=path.len()).any(|n| match_segments(&p.segments, &path[..n]));
-            if hit {
+            if matches_path_or_parent(&p.segments, &path) {
                 excluded = !p.exclusion;
             }
         }
@@ -81,19 +81,25 @@ impl DockerIgnore {
     }
 }
 
-fn match_segments(pat: &[String], path: &[String]) -> bool {
-    match pat.split_first() {
-        None => path.is_empty(),
-        Some((first, rest)) if first == "**" => {
-            (0..=path.len()).any(|skip| match_segments(rest, &path[skip..]))
+/// Whether the pattern matches `path` or one of its parent directories,
+/// i.e. some non-empty prefix of `path`. Dynamic programming over
+/// (pattern segment, path segment), so `**` chains stay polynomial.
+fn matches_path_or_parent(pat: &[String], path: &[String]) -> bool {
+    let n = path.len();
+    // row[j]: the rest of the pattern matches path[j..k] for some k >= max(j, 1).
+    let mut row: Vec<bool> = (0..=n).map(|j| j >= 1).collect();
+    for seg in pat.iter().rev() {
+        let mut next = vec![false; n + 1];
+        for j in (0..=n).rev() {
+            next[j] = if seg == "**" {
+                row[j] || (j < n && next[j + 1])
+            } else {
+                j < n && glob_segment(seg.as_bytes(), path[j].as_bytes()) && row[j + 1]
+            };
         }
-        Some((first, rest)) => match path.split_first() {
-            Some((seg, path_rest)) => {
-                glob_segment(first.as_bytes(), seg.as_bytes()) && match_segments(rest, path_rest)
-            }
-            None => false,
-        },
+        row = next;
     }
+    row[0]
 }
 
 /// Match one path segment against a glob (`*`, `?`, `[a-z]`, `[!x]`, `\x`).
@@ -210,6 +216,15 @@ mod tests {
         assert!(!d.is_excluded(".env.example"));
         let d = DockerIgnore::parse("!.env\n.env\n");
         assert!(d.is_excluded(".env"));
+    }
+
+    #[test]
+    fn double_star_chains_are_fast() {
+        let pat = "**/".repeat(200) + "x";
+        let d = DockerIgnore::parse(&format!("{pat}\n{}\n", "**/a/".repeat(100) + "y"));
+        let path = "a/".repeat(300) + "z";
+        assert!(!d.is_excluded(&path));
+        assert!(d.is_excluded(&("a/".repeat(300) + "x")));
     }
 
     #[test]

@@ -396,9 +396,8 @@ impl Builder {
         let instruction = self.interpret(raw, keyword, 0)?;
         match keyword {
             Keyword::From => {
-                if let Some(last) = self.stages.len().checked_sub(1) {
+                if !self.stages.is_empty() {
                     self.stage_envs.push(std::mem::take(&mut self.scope));
-                    debug_assert_eq!(self.stage_envs.len(), last + 1);
                 }
                 let (name, base) = match &instruction.body {
                     Body::From(f) => (f.alias.clone(), f.base.clone()),

@@ -36,7 +36,9 @@ fn dockerfile_like() -> impl Strategy<Value = String> {
         Just("https://u:p@h/ ".to_string()),
         Just("pip install x ".to_string()),
         Just("chmod 777 ".to_string()),
+        Just("-é ".to_string()),
         "[ -~]{0,12}".prop_map(|s| s),
+        "\\PC{0,8}".prop_map(|s| s),
     ];
     prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
 }

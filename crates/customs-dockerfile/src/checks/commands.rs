@@ -590,8 +590,12 @@ pub(crate) fn parse_pip(args: &[Word]) -> PipInvocation<'_> {
             } else if PIP_VALUE_OPTIONS.contains(&a) {
                 inv.options.push((a, args.get(i).map(|w| w.value.as_str())));
                 i += 1;
-            } else if a.len() > 2 && !a.starts_with("--") && PIP_VALUE_OPTIONS.contains(&&a[..2]) {
-                inv.options.push((&a[..2], Some(&a[2..])));
+            } else if let (Some(short), Some(value)) = (a.get(..2), a.get(2..))
+                && !value.is_empty()
+                && !a.starts_with("--")
+                && PIP_VALUE_OPTIONS.contains(&short)
+            {
+                inv.options.push((short, Some(value)));
             } else {
                 inv.options.push((a, None));
             }
@@ -786,6 +790,14 @@ mod tests {
         assert!(creds[0].persists && !creds[0].dynamic);
         assert_eq!(creds[1].secret, "$HF_TOKEN");
         assert!(creds[1].dynamic && creds[1].persists);
+    }
+
+    #[test]
+    fn pip_non_ascii_short_option() {
+        let s = Script::parse("pip install -é -iéx x");
+        let p = s.all_commands()[0].program().unwrap();
+        let inv = parse_pip(pip_args(&p).unwrap());
+        assert_eq!(inv.positionals.len(), 1);
     }
 
     #[test]
