@@ -1,0 +1,803 @@
+//! Streaming one layer (or a root directory) and walking many in parallel.
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use customs_source::verify::{Hasher, VerifyingReader};
+use customs_source::{Layers, OpenedImage, SourceError};
+use customs_types::path::{file_name, normalize_entry_path, parent};
+use customs_types::{FileEntry, FileKind, LayerMeta, LayerSummary, Unknown};
+use rayon::prelude::*;
+
+const ORIGIN: &str = "layer-walk";
+
+/// Bounds against hostile layers.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Uncompressed bytes one layer may expand to.
+    pub max_layer_bytes: u64,
+    /// Largest expansion ratio (uncompressed / compressed) allowed once a
+    /// layer has expanded past `ratio_grace` bytes; a gzip bomb is ~1000:1,
+    /// real layers 2–10:1.
+    pub max_ratio: u64,
+    pub ratio_grace: u64,
+    /// Bytes of one file that a visitor may read into memory.
+    pub max_file_read: u64,
+    /// Tar entries one layer may hold.
+    pub max_entries: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_layer_bytes: 64 << 30,
+            max_ratio: 200,
+            ratio_grace: 512 << 20,
+            max_file_read: 64 << 20,
+            max_entries: 5_000_000,
+        }
+    }
+}
+
+/// How to walk an image.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub limits: Limits,
+    /// Layers walked at once (default: the number of cores).
+    pub parallel: usize,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            limits: Limits::default(),
+            parallel: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// Why a layer could not be walked to its end.
+#[derive(Debug, thiserror::Error)]
+pub enum LayerError {
+    #[error("layer {layer}: {source}")]
+    Source {
+        layer: u32,
+        #[source]
+        source: SourceError,
+    },
+    #[error("layer {layer} ({digest}): {detail}")]
+    Integrity {
+        layer: u32,
+        digest: String,
+        detail: String,
+    },
+    #[error("layer {layer} ({digest}): corrupt: {detail}")]
+    Corrupt {
+        layer: u32,
+        digest: String,
+        detail: String,
+    },
+    #[error("layer {layer} ({digest}): {detail}")]
+    Limit {
+        layer: u32,
+        digest: String,
+        detail: String,
+    },
+    #[error("layer {layer} ({digest}): unsupported compression (first bytes {magic})")]
+    UnsupportedCompression {
+        layer: u32,
+        digest: String,
+        magic: String,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// One entry as the walk sees it, before a visitor decides to read it.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryInfo<'a> {
+    pub layer: u32,
+    pub path: &'a str,
+    pub kind: FileKind,
+    pub size: u64,
+    pub mode: u32,
+    pub link: Option<&'a str>,
+}
+
+/// Receives the entries of one layer. `wants` must be cheap: it is called
+/// for every entry, and only wanted entries are read.
+pub trait LayerVisitor: Send {
+    fn wants(&mut self, entry: &EntryInfo<'_>) -> bool;
+    /// Reads a wanted entry. An error becomes an "unknown" of that file; the
+    /// walk goes on.
+    fn visit(&mut self, entry: &EntryInfo<'_>, content: &mut dyn Read) -> Result<(), String>;
+}
+
+/// Makes one visitor per layer.
+pub trait VisitorFactory: Sync {
+    type Visitor: LayerVisitor;
+    fn for_layer(&self, layer: &LayerMeta) -> Self::Visitor;
+}
+
+/// A visitor that reads nothing (`customs inspect`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoVisitor;
+
+impl LayerVisitor for NoVisitor {
+    fn wants(&mut self, _: &EntryInfo<'_>) -> bool {
+        false
+    }
+    fn visit(&mut self, _: &EntryInfo<'_>, _: &mut dyn Read) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+impl VisitorFactory for NoVisitor {
+    type Visitor = NoVisitor;
+    fn for_layer(&self, _: &LayerMeta) -> NoVisitor {
+        NoVisitor
+    }
+}
+
+/// Reports progress (download and decompression) per layer.
+pub trait Progress: Sync {
+    fn start(&self, _layer: &LayerMeta) {}
+    /// `bytes` more of the stored blob were read.
+    fn advance(&self, _layer: u32, _bytes: u64) {}
+    fn finish(&self, _layer: u32, _ok: bool) {}
+}
+
+/// No progress output.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Everything one layer holds.
+#[derive(Debug, Clone)]
+pub struct LayerIndex {
+    pub summary: LayerSummary,
+    /// Entries in tar order (whiteouts excluded).
+    pub entries: Vec<FileEntry>,
+    /// Paths a whiteout deletes from lower layers.
+    pub whiteouts: Vec<String>,
+    /// Directories whose lower-layer contents an opaque whiteout hides.
+    pub opaque_dirs: Vec<String>,
+    pub unknowns: Vec<Unknown>,
+}
+
+impl LayerIndex {
+    fn new(meta: &LayerMeta) -> Self {
+        LayerIndex {
+            summary: LayerSummary {
+                meta: meta.clone(),
+                uncompressed_size: 0,
+                entries: 0,
+                files: 0,
+                whiteouts: 0,
+            },
+            entries: Vec::new(),
+            whiteouts: Vec::new(),
+            opaque_dirs: Vec::new(),
+            unknowns: Vec::new(),
+        }
+    }
+
+    fn unknown(&mut self, path: Option<&str>, message: impl Into<String>) {
+        self.unknowns.push(Unknown {
+            layer: Some(self.summary.meta.index),
+            path: path.map(str::to_string),
+            origin: ORIGIN.into(),
+            message: message.into(),
+        });
+    }
+}
+
+/// The walk of one layer: what was seen (even when the walk broke off), the
+/// visitor with its results, and the error that stopped it, if any.
+pub struct LayerOutcome<V> {
+    pub index: LayerIndex,
+    pub visitor: V,
+    pub error: Option<LayerError>,
+}
+
+/// Reads at most `limit` bytes of a file into memory; a bigger file is an
+/// error naming the limit.
+pub fn read_bounded(r: &mut dyn Read, limit: u64) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::new();
+    r.take(limit + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    if buf.len() as u64 > limit {
+        return Err(format!(
+            "file larger than the {limit}-byte read limit; skipped"
+        ));
+    }
+    Ok(buf)
+}
+
+/// Counts bytes that pass and reports them as progress.
+struct Counting<'a, R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+    progress: &'a dyn Progress,
+    layer: u32,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        self.progress.advance(self.layer, n as u64);
+        Ok(n)
+    }
+}
+
+/// The decompressed stream: counted against the limits and hashed for the
+/// diff_id check.
+struct Expanded<R> {
+    inner: R,
+    hasher: Option<Hasher>,
+    total: u64,
+    compressed: Arc<AtomicU64>,
+    limits: Limits,
+    tripped: Option<String>,
+}
+
+impl<R: Read> Read for Expanded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(t) = &self.tripped {
+            return Err(io::Error::other(t.clone()));
+        }
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(&buf[..n]);
+        }
+        let msg = if self.total > self.limits.max_layer_bytes {
+            Some(format!(
+                "decompression limit: layer expands past {} bytes",
+                self.limits.max_layer_bytes
+            ))
+        } else if self.total > self.limits.ratio_grace {
+            let c = self.compressed.load(Ordering::Relaxed).max(1);
+            (self.total / c > self.limits.max_ratio).then(|| {
+                format!(
+                    "decompression bomb: {} bytes from {c} compressed (ratio over {}:1)",
+                    self.total, self.limits.max_ratio
+                )
+            })
+        } else {
+            None
+        };
+        if let Some(m) = msg {
+            self.tripped = Some(m.clone());
+            return Err(io::Error::other(m));
+        }
+        Ok(n)
+    }
+}
+
+enum Compression {
+    Gzip,
+    Zstd,
+    None,
+}
+
+fn sniff(head: &[u8]) -> Result<Compression, String> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Compression::Gzip)
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Ok(Compression::Zstd)
+    } else if head.starts_with(b"BZh") || head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        Err(head
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" "))
+    } else {
+        Ok(Compression::None)
+    }
+}
+
+fn digest_label(meta: &LayerMeta) -> String {
+    meta.digest
+        .as_ref()
+        .or(meta.diff_id.as_ref())
+        .map_or_else(|| "no digest".to_string(), |d| d.to_string())
+}
+
+/// Walks one layer blob. Returns what was seen and the error that stopped the
+/// walk, if any.
+pub fn walk_layer_blob<V: LayerVisitor>(
+    meta: &LayerMeta,
+    raw: Box<dyn Read + Send>,
+    limits: &Limits,
+    visitor: &mut V,
+    progress: &dyn Progress,
+) -> (LayerIndex, Option<LayerError>) {
+    let mut index = LayerIndex::new(meta);
+    let label = digest_label(meta);
+    let compressed = Arc::new(AtomicU64::new(0));
+    let counted = Counting {
+        inner: raw,
+        count: compressed.clone(),
+        progress,
+        layer: meta.index,
+    };
+    let what = format!("layer {} blob", meta.index);
+    let verifying = match &meta.digest {
+        Some(d) => Blob::Verified(VerifyingReader::new(
+            counted,
+            what,
+            d.clone(),
+            meta.compressed_size,
+        )),
+        None => Blob::Plain(counted),
+    };
+    let mut buf = BufReader::with_capacity(256 * 1024, verifying);
+    let head = match buf.fill_buf() {
+        Ok(h) => h.to_vec(),
+        Err(e) => {
+            let err = LayerError::Corrupt {
+                layer: meta.index,
+                digest: label,
+                detail: format!("cannot read the blob: {e}"),
+            };
+            return (index, Some(err));
+        }
+    };
+    let compression = match sniff(&head) {
+        Ok(c) => c,
+        Err(magic) => {
+            let err = LayerError::UnsupportedCompression {
+                layer: meta.index,
+                digest: label,
+                magic,
+            };
+            return (index, Some(err));
+        }
+    };
+    // When the blob is the plain tar its digest already is the diff_id; hash
+    // the expanded stream only when it differs from the blob.
+    let needs_diff_hash = match (&meta.diff_id, &meta.digest, &compression) {
+        (Some(_), Some(_), Compression::None) => meta.diff_id != meta.digest,
+        (Some(_), _, _) => true,
+        (None, _, _) => false,
+    };
+    let hasher = if needs_diff_hash {
+        meta.diff_id.as_ref().map(|d| Hasher::new(d.algorithm()))
+    } else {
+        None
+    };
+    let decoded: Box<dyn Read + '_> = match compression {
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(&mut buf)),
+        Compression::Zstd => match zstd::stream::read::Decoder::with_buffer(&mut buf) {
+            Ok(d) => Box::new(d),
+            Err(e) => {
+                let err = LayerError::Corrupt {
+                    layer: meta.index,
+                    digest: label,
+                    detail: format!("zstd: {e}"),
+                };
+                return (index, Some(err));
+            }
+        },
+        Compression::None => Box::new(&mut buf),
+    };
+    let expanded = Expanded {
+        inner: decoded,
+        hasher,
+        total: 0,
+        compressed: compressed.clone(),
+        limits: limits.clone(),
+        tripped: None,
+    };
+    let mut archive = tar::Archive::new(expanded);
+    let walk_err = walk_tar(&mut archive, meta, limits, visitor, &mut index);
+    let mut expanded = archive.into_inner();
+    // Read the rest (tar padding, trailing blocks) so both digests cover
+    // every byte.
+    let drain_err = if walk_err.is_none() {
+        io::copy(&mut expanded, &mut io::sink()).err()
+    } else {
+        None
+    };
+    index.summary.uncompressed_size = expanded.total;
+    let tripped = expanded.tripped.take();
+    let diff_hasher = expanded.hasher.take();
+    drop(expanded);
+    let raw_drain_err = if walk_err.is_none() && drain_err.is_none() && tripped.is_none() {
+        io::copy(&mut buf, &mut io::sink()).err()
+    } else {
+        None
+    };
+    // Integrity failures first: they explain any tar error they caused.
+    let failure = buf.get_ref().failure();
+    let error = if let Some(f) = failure {
+        Some(LayerError::Integrity {
+            layer: meta.index,
+            digest: label.clone(),
+            detail: f,
+        })
+    } else if let Some(t) = tripped {
+        Some(LayerError::Limit {
+            layer: meta.index,
+            digest: label.clone(),
+            detail: t,
+        })
+    } else if let Some(e) = walk_err.or(drain_err).or(raw_drain_err) {
+        Some(LayerError::Corrupt {
+            layer: meta.index,
+            digest: label.clone(),
+            detail: e.to_string(),
+        })
+    } else {
+        None
+    };
+    if error.is_some() {
+        return (index, error);
+    }
+    if let (Some(h), Some(want)) = (diff_hasher, &meta.diff_id) {
+        let got = h.finish();
+        if &got != want {
+            let err = LayerError::Integrity {
+                layer: meta.index,
+                digest: label,
+                detail: format!("diff_id mismatch: config says {want}, layer content is {got}"),
+            };
+            return (index, Some(err));
+        }
+    } else if let (Some(want), Some(blob)) = (&meta.diff_id, &meta.digest)
+        && !needs_diff_hash
+        && want != blob
+    {
+        // unreachable by construction; kept as a guard
+        let err = LayerError::Integrity {
+            layer: meta.index,
+            digest: label,
+            detail: format!("diff_id {want} differs from blob digest {blob}"),
+        };
+        return (index, Some(err));
+    }
+    (index, None)
+}
+
+/// The stored blob: checked against its digest when the source gave one.
+enum Blob<R> {
+    Verified(VerifyingReader<R>),
+    Plain(R),
+}
+
+impl<R: Read> Read for Blob<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Blob::Verified(v) => v.read(buf),
+            Blob::Plain(r) => r.read(buf),
+        }
+    }
+}
+
+impl<R: Read> Blob<R> {
+    fn failure(&self) -> Option<String> {
+        match self {
+            Blob::Verified(v) => v.failure().map(str::to_string),
+            Blob::Plain(_) => None,
+        }
+    }
+}
+
+fn kind_of(t: tar::EntryType) -> Option<FileKind> {
+    Some(match t {
+        tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+            FileKind::File
+        }
+        tar::EntryType::Directory => FileKind::Dir,
+        tar::EntryType::Symlink => FileKind::Symlink,
+        tar::EntryType::Link => FileKind::Hardlink,
+        tar::EntryType::Char => FileKind::CharDevice,
+        tar::EntryType::Block => FileKind::BlockDevice,
+        tar::EntryType::Fifo => FileKind::Fifo,
+        _ => return None,
+    })
+}
+
+/// Lists the entries of a layer tar, handing wanted files to the visitor.
+/// Returns the error that stopped it.
+fn walk_tar<R: Read, V: LayerVisitor>(
+    archive: &mut tar::Archive<R>,
+    meta: &LayerMeta,
+    limits: &Limits,
+    visitor: &mut V,
+    index: &mut LayerIndex,
+) -> Option<io::Error> {
+    let entries = match archive.entries() {
+        Ok(e) => e,
+        Err(e) => return Some(e),
+    };
+    let mut seen: u64 = 0;
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => return Some(e),
+        };
+        seen += 1;
+        if seen > limits.max_entries {
+            return Some(io::Error::other(format!(
+                "more than {} entries in one layer",
+                limits.max_entries
+            )));
+        }
+        let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let etype = entry.header().entry_type();
+        if matches!(
+            etype,
+            tar::EntryType::XGlobalHeader | tar::EntryType::XHeader
+        ) {
+            continue;
+        }
+        let path = match normalize_entry_path(&raw_path) {
+            Ok(p) => p,
+            Err(e) => {
+                index.unknown(Some(&raw_path), format!("{e}; entry skipped"));
+                continue;
+            }
+        };
+        let name = file_name(&path);
+        if let Some(hidden) = name.strip_prefix(".wh.") {
+            index.summary.whiteouts += 1;
+            let dir = parent(&path).to_string();
+            if hidden == ".wh..opq" {
+                index.opaque_dirs.push(dir);
+            } else if hidden.is_empty() || hidden == "." || hidden == ".." {
+                index.unknown(Some(&path), "malformed whiteout; ignored");
+            } else {
+                let target = if dir == "/" {
+                    format!("/{hidden}")
+                } else {
+                    format!("{dir}/{hidden}")
+                };
+                index.whiteouts.push(target);
+            }
+            continue;
+        }
+        if path == "/" {
+            continue;
+        }
+        let Some(kind) = kind_of(etype) else {
+            index.unknown(
+                Some(&path),
+                format!("unsupported tar entry type {etype:?}; skipped"),
+            );
+            continue;
+        };
+        let header = entry.header();
+        let mode = header.mode().unwrap_or(0);
+        let uid = header.uid().unwrap_or(0);
+        let gid = header.gid().unwrap_or(0);
+        let link = match kind {
+            FileKind::Symlink | FileKind::Hardlink => entry
+                .link_name_bytes()
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+            _ => None,
+        };
+        let link = match (kind, link) {
+            (FileKind::Hardlink, Some(l)) => match normalize_entry_path(&l) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    index.unknown(Some(&path), format!("hardlink target {e}; entry skipped"));
+                    continue;
+                }
+            },
+            (FileKind::Hardlink | FileKind::Symlink, None) => {
+                index.unknown(Some(&path), "link without a target; entry skipped");
+                continue;
+            }
+            (_, l) => l,
+        };
+        let size = match kind {
+            FileKind::File => entry.size(),
+            FileKind::Symlink => link.as_ref().map_or(0, |l| l.len() as u64),
+            _ => 0,
+        };
+        index.summary.entries += 1;
+        if matches!(kind, FileKind::File | FileKind::Hardlink) {
+            index.summary.files += 1;
+        }
+        let info = EntryInfo {
+            layer: meta.index,
+            path: &path,
+            kind,
+            size,
+            mode,
+            link: link.as_deref(),
+        };
+        if kind == FileKind::File && visitor.wants(&info) {
+            let res = visitor.visit(&info, &mut entry);
+            if let Err(msg) = res {
+                index.unknown(Some(&path), msg);
+            }
+            // A failing read of the stream itself (not of the visitor's own
+            // parsing) surfaces on the next entry read.
+        }
+        index.entries.push(FileEntry {
+            path,
+            kind,
+            size,
+            mode,
+            uid,
+            gid,
+            link,
+            layer: meta.index,
+        });
+    }
+    None
+}
+
+/// Walks a root filesystem directory as a single layer. Symlinks are listed,
+/// never followed.
+pub fn walk_root_dir<V: LayerVisitor>(
+    root: &Path,
+    meta: &LayerMeta,
+    limits: &Limits,
+    visitor: &mut V,
+) -> (LayerIndex, Option<LayerError>) {
+    let mut index = LayerIndex::new(meta);
+    let walker = walkdir::WalkDir::new(root).follow_links(false).min_depth(1);
+    for item in walker {
+        let item = match item {
+            Ok(i) => i,
+            Err(e) => {
+                let p = e.path().map(|p| p.display().to_string());
+                index.unknown(p.as_deref(), e.to_string());
+                continue;
+            }
+        };
+        let rel = match item.path().strip_prefix(root) {
+            Ok(r) => r,
+            Err(_) => continue,
+        };
+        let path = format!("/{}", rel.to_string_lossy());
+        let md = match item.path().symlink_metadata() {
+            Ok(m) => m,
+            Err(e) => {
+                index.unknown(Some(&path), e.to_string());
+                continue;
+            }
+        };
+        let ft = md.file_type();
+        let kind = if ft.is_dir() {
+            FileKind::Dir
+        } else if ft.is_symlink() {
+            FileKind::Symlink
+        } else if ft.is_file() {
+            FileKind::File
+        } else {
+            special_kind(&ft)
+        };
+        let link = if kind == FileKind::Symlink {
+            std::fs::read_link(item.path())
+                .ok()
+                .map(|l| l.to_string_lossy().into_owned())
+        } else {
+            None
+        };
+        let size = match kind {
+            FileKind::File => md.len(),
+            FileKind::Symlink => link.as_ref().map_or(0, |l| l.len() as u64),
+            _ => 0,
+        };
+        let (mode, uid, gid) = unix_ids(&md);
+        index.summary.entries += 1;
+        if kind == FileKind::File {
+            index.summary.files += 1;
+            index.summary.uncompressed_size += size;
+        }
+        let info = EntryInfo {
+            layer: meta.index,
+            path: &path,
+            kind,
+            size,
+            mode,
+            link: link.as_deref(),
+        };
+        if kind == FileKind::File && visitor.wants(&info) {
+            match std::fs::File::open(item.path()) {
+                Ok(f) => {
+                    let mut r = f.take(size.min(limits.max_layer_bytes));
+                    if let Err(msg) = visitor.visit(&info, &mut r) {
+                        index.unknown(Some(&path), msg);
+                    }
+                }
+                Err(e) => index.unknown(Some(&path), e.to_string()),
+            }
+        }
+        index.entries.push(FileEntry {
+            path,
+            kind,
+            size,
+            mode,
+            uid,
+            gid,
+            link,
+            layer: meta.index,
+        });
+    }
+    (index, None)
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &std::fs::FileType) -> FileKind {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_char_device() {
+        FileKind::CharDevice
+    } else if ft.is_block_device() {
+        FileKind::BlockDevice
+    } else {
+        FileKind::Fifo
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> FileKind {
+    FileKind::Fifo
+}
+
+#[cfg(unix)]
+fn unix_ids(md: &std::fs::Metadata) -> (u32, u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (md.mode() & 0o7777, u64::from(md.uid()), u64::from(md.gid()))
+}
+
+#[cfg(not(unix))]
+fn unix_ids(_: &std::fs::Metadata) -> (u32, u64, u64) {
+    (0o644, 0, 0)
+}
+
+/// Walks every layer of an image, `opts.parallel` at a time. The outcomes
+/// come back in layer order; a layer that fails does not stop the others.
+pub fn walk_image<F: VisitorFactory>(
+    image: &OpenedImage,
+    opts: &WalkOptions,
+    factory: &F,
+    progress: &dyn Progress,
+) -> Vec<LayerOutcome<F::Visitor>> {
+    let one = |meta: &LayerMeta| -> LayerOutcome<F::Visitor> {
+        let mut visitor = factory.for_layer(meta);
+        progress.start(meta);
+        let (index, error) = match &image.blobs {
+            Layers::RootDir(root) => walk_root_dir(root, meta, &opts.limits, &mut visitor),
+            Layers::Blobs(opener) => match opener.open(meta) {
+                Ok(raw) => walk_layer_blob(meta, raw, &opts.limits, &mut visitor, progress),
+                Err(source) => (
+                    LayerIndex::new(meta),
+                    Some(LayerError::Source {
+                        layer: meta.index,
+                        source,
+                    }),
+                ),
+            },
+        };
+        progress.finish(meta.index, error.is_none());
+        LayerOutcome {
+            index,
+            visitor,
+            error,
+        }
+    };
+    let threads = opts.parallel.max(1);
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("customs-layer-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(|| image.layers.par_iter().map(one).collect()),
+        Err(_) => image.layers.iter().map(one).collect(),
+    }
+}

@@ -1,0 +1,15 @@
+//! Data types shared by every customs crate. No I/O lives here.
+//!
+//! The arrow of the pipeline is source → layers → analyzers → inventory →
+//! matcher → policy → report; every stage speaks in these types.
+
+pub mod digest;
+pub mod image;
+pub mod path;
+
+pub use digest::{Digest, DigestAlgorithm, DigestError};
+pub use image::{
+    FileEntry, FileKind, HistoryLine, ImageConfigSummary, LayerMeta, LayerSummary, Platform,
+    PlatformError, Removal, RemovedEntry, Unknown,
+};
+pub use path::PathError;
