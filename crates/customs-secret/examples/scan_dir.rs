@@ -57,11 +57,19 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    eprintln!("compiled {} rules in {:?}", scanner.rule_count(), t0.elapsed());
+    eprintln!(
+        "compiled {} rules in {:?}",
+        scanner.rule_count(),
+        t0.elapsed()
+    );
 
     let mut files = Vec::new();
     for d in &dirs {
-        for entry in walkdir::WalkDir::new(d).follow_links(false).into_iter().filter_map(Result::ok) {
+        for entry in walkdir::WalkDir::new(d)
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
             if entry.file_type().is_file() {
                 files.push(entry.into_path());
             }
@@ -86,20 +94,29 @@ fn main() -> std::process::ExitCode {
                     if !scanner.wants(&p, size) {
                         continue;
                     }
-                    let Ok(content) = std::fs::read(path) else { continue };
+                    let Ok(content) = std::fs::read(path) else {
+                        continue;
+                    };
                     let t = Instant::now();
                     local.extend(scanner.scan_bytes(&p, &content));
                     spent += t.elapsed();
                     scanned_files.fetch_add(1, Ordering::Relaxed);
                     scanned_bytes.fetch_add(content.len(), Ordering::Relaxed);
                 }
-                *scan_time.lock().unwrap_or_else(std::sync::PoisonError::into_inner) += spent;
-                results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(local);
+                *scan_time
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) += spent;
+                results
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend(local);
             });
         }
     });
     let wall = wall.elapsed();
-    let mut findings = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut findings = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     findings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     if summary {
         let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
@@ -111,12 +128,33 @@ fn main() -> std::process::ExitCode {
         }
     } else {
         for f in &findings {
-            let cell = f.cell.map(|c| format!(" cell {c}{}", f.cell_output.map(|o| format!(" output {o}")).unwrap_or_default())).unwrap_or_default();
-            println!("{}:{}{} [{}] {} {} sha256:{}", f.path, f.line, cell, f.severity, f.rule_id, f.redacted, &f.fingerprint[..12]);
+            let cell = f
+                .cell
+                .map(|c| {
+                    format!(
+                        " cell {c}{}",
+                        f.cell_output
+                            .map(|o| format!(" output {o}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
+            println!(
+                "{}:{}{} [{}] {} {} sha256:{}",
+                f.path,
+                f.line,
+                cell,
+                f.severity,
+                f.rule_id,
+                f.redacted,
+                &f.fingerprint[..12]
+            );
         }
     }
     let bytes = scanned_bytes.load(Ordering::Relaxed);
-    let st = scan_time.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let st = scan_time
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     #[allow(clippy::cast_precision_loss)]
     let mb = bytes as f64 / 1e6;
     eprintln!(

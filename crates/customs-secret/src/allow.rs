@@ -213,10 +213,13 @@ pub fn is_placeholder(value: &[u8]) -> bool {
         return true;
     }
     // <token>, <YOUR KEY>, [token]
-    if let Some(inner) = v.strip_prefix('<').and_then(|s| s.strip_suffix('>')) {
-        if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_alphanumeric() || b" _-.:".contains(&b)) {
-            return true;
-        }
+    if let Some(inner) = v.strip_prefix('<').and_then(|s| s.strip_suffix('>'))
+        && !inner.is_empty()
+        && inner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" _-.:".contains(&b))
+    {
+        return true;
     }
     if contains_angle_placeholder(v) {
         return true;
@@ -251,7 +254,12 @@ fn is_reference(v: &str) -> bool {
     }
     let b = v.as_bytes();
     // $VAR / $var
-    if b.first() == Some(&b'$') && b.len() > 1 && b[1..].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+    if b.first() == Some(&b'$')
+        && b.len() > 1
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    {
         return true;
     }
     // %VAR% / @VAR@
@@ -259,7 +267,9 @@ fn is_reference(v: &str) -> bool {
         if b.len() > 2
             && b[0] == d
             && b[b.len() - 1] == d
-            && b[1..b.len() - 1].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            && b[1..b.len() - 1]
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
         {
             return true;
         }
@@ -277,7 +287,9 @@ fn contains_angle_placeholder(v: &str) -> bool {
             let inner = &b[start..start + len];
             if len >= 2
                 && inner.iter().any(u8::is_ascii_alphabetic)
-                && inner.iter().all(|c| c.is_ascii_alphanumeric() || b" _-.".contains(c))
+                && inner
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b" _-.".contains(c))
             {
                 return true;
             }
@@ -303,7 +315,10 @@ fn all_same_char(v: &str) -> bool {
 fn has_sequential_run(b: &[u8], n: usize) -> bool {
     let mut run = 1;
     for w in b.windows(2) {
-        if w[1] == w[0].wrapping_add(1) && w[0].is_ascii_alphanumeric() && w[1].is_ascii_alphanumeric() {
+        if w[1] == w[0].wrapping_add(1)
+            && w[0].is_ascii_alphanumeric()
+            && w[1].is_ascii_alphanumeric()
+        {
             run += 1;
             if run >= n {
                 return true;

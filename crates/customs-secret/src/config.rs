@@ -184,7 +184,10 @@ impl SecretConfig {
 const MAX_EXTEND_DEPTH: usize = 3;
 
 fn load_file(path: &Path, depth: usize) -> Result<SecretConfig, SecretError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SecretError::ReadConfig { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| SecretError::ReadConfig {
+        path: path.to_path_buf(),
+        source,
+    })?;
     from_toml(&text, &path.display().to_string(), path.parent(), depth)
 }
 
@@ -197,7 +200,11 @@ struct RawConfig {
     allowlists: Vec<RawAllowlist>,
     #[serde(alias = "disabledRules", alias = "disable")]
     disabled_rules: Vec<String>,
-    #[serde(alias = "defaultAllowlist", alias = "use_default_allowlist", alias = "useDefaultAllowlist")]
+    #[serde(
+        alias = "defaultAllowlist",
+        alias = "use_default_allowlist",
+        alias = "useDefaultAllowlist"
+    )]
     default_allowlist: Option<bool>,
     #[serde(alias = "maxFileSize")]
     max_file_size: Option<u64>,
@@ -268,8 +275,17 @@ struct RawAllowlist {
     target_rules: Vec<String>,
 }
 
-fn convert_allowlist(raw: RawAllowlist, origin: &str, rule_id: &str) -> Result<AllowlistSpec, SecretError> {
-    let condition = match raw.condition.as_deref().map(str::to_ascii_uppercase).as_deref() {
+fn convert_allowlist(
+    raw: RawAllowlist,
+    origin: &str,
+    rule_id: &str,
+) -> Result<AllowlistSpec, SecretError> {
+    let condition = match raw
+        .condition
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
         None | Some("OR" | "") => AllowCondition::Or,
         Some("AND" | "&&") => AllowCondition::And,
         Some(other) => {
@@ -280,7 +296,12 @@ fn convert_allowlist(raw: RawAllowlist, origin: &str, rule_id: &str) -> Result<A
             });
         }
     };
-    let regex_target = match raw.regex_target.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let regex_target = match raw
+        .regex_target
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         None | Some("secret" | "") => RegexTarget::Secret,
         Some("match") => RegexTarget::Match,
         Some("line") => RegexTarget::Line,
@@ -304,15 +325,25 @@ fn convert_allowlist(raw: RawAllowlist, origin: &str, rule_id: &str) -> Result<A
     })
 }
 
-fn from_toml(text: &str, origin: &str, base_dir: Option<&Path>, depth: usize) -> Result<SecretConfig, SecretError> {
-    let raw: RawConfig =
-        toml::from_str(text).map_err(|e| SecretError::ParseConfig { origin: origin.to_owned(), message: e.to_string() })?;
+fn from_toml(
+    text: &str,
+    origin: &str,
+    base_dir: Option<&Path>,
+    depth: usize,
+) -> Result<SecretConfig, SecretError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| SecretError::ParseConfig {
+        origin: origin.to_owned(),
+        message: e.to_string(),
+    })?;
 
     let mut cfg = SecretConfig::default();
     let mut extend_disabled = Vec::new();
     if let Some(ext) = raw.extend {
         if ext.url.is_some() {
-            return Err(SecretError::Extend { origin: origin.to_owned(), message: "[extend] url is not supported".to_owned() });
+            return Err(SecretError::Extend {
+                origin: origin.to_owned(),
+                message: "[extend] url is not supported".to_owned(),
+            });
         }
         if let Some(p) = ext.path {
             if depth >= MAX_EXTEND_DEPTH {
@@ -322,10 +353,10 @@ fn from_toml(text: &str, origin: &str, base_dir: Option<&Path>, depth: usize) ->
                 });
             }
             let mut full = PathBuf::from(&p);
-            if full.is_relative() {
-                if let Some(dir) = base_dir {
-                    full = dir.join(full);
-                }
+            if full.is_relative()
+                && let Some(dir) = base_dir
+            {
+                full = dir.join(full);
             }
             cfg = load_file(&full, depth + 1)?;
         }
@@ -361,7 +392,11 @@ fn from_toml(text: &str, origin: &str, base_dir: Option<&Path>, depth: usize) ->
 }
 
 fn convert_rule(r: RawRule, origin: &str) -> Result<RuleSpec, SecretError> {
-    let invalid = |id: &str, message: String| SecretError::InvalidRule { rule_id: id.to_owned(), origin: origin.to_owned(), message };
+    let invalid = |id: &str, message: String| SecretError::InvalidRule {
+        rule_id: id.to_owned(),
+        origin: origin.to_owned(),
+        message,
+    };
     let id = r.id.trim().to_owned();
     if id.is_empty() {
         return Err(invalid("", "rule without an id".to_owned()));
@@ -371,27 +406,39 @@ fn convert_rule(r: RawRule, origin: &str) -> Result<RuleSpec, SecretError> {
     }
     let severity = match r.severity.as_deref() {
         None => Severity::High,
-        Some(s) => s.parse::<Severity>().map_err(|_| invalid(&id, format!("unknown severity {s:?}")))?,
+        Some(s) => s
+            .parse::<Severity>()
+            .map_err(|_| invalid(&id, format!("unknown severity {s:?}")))?,
     };
     let secret_group = match r.secret_group {
         None => None,
-        Some(g) => Some(usize::try_from(g).map_err(|_| invalid(&id, format!("secretGroup {g} is negative")))?),
+        Some(g) => Some(
+            usize::try_from(g).map_err(|_| invalid(&id, format!("secretGroup {g} is negative")))?,
+        ),
     };
     let entropy = r.entropy.map(|n| n.as_f64());
-    if let Some(e) = entropy {
-        if !(0.0..=8.0).contains(&e) {
-            return Err(invalid(&id, format!("entropy {e} outside 0..=8")));
-        }
+    if let Some(e) = entropy
+        && !(0.0..=8.0).contains(&e)
+    {
+        return Err(invalid(&id, format!("entropy {e} outside 0..=8")));
     }
     let mut allowlists = Vec::new();
     for a in r.allowlist.into_iter().chain(r.allowlists) {
         allowlists.push(convert_allowlist(a, origin, &id)?);
     }
     Ok(RuleSpec {
-        title: r.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| id.clone()),
+        title: r
+            .title
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| id.clone()),
         id,
         severity,
-        keywords: r.keywords.into_iter().map(|k| k.to_ascii_lowercase()).filter(|k| !k.is_empty()).collect(),
+        keywords: r
+            .keywords
+            .into_iter()
+            .map(|k| k.to_ascii_lowercase())
+            .filter(|k| !k.is_empty())
+            .collect(),
         regex: r.regex.filter(|s| !s.is_empty()),
         secret_group,
         entropy,

@@ -115,7 +115,11 @@ pub fn redact(secret: &str) -> String {
     let keep = REDACT_KEEP_MAX.min(n / 4);
     let mut out = String::with_capacity(keep + REDACT_MASK_MAX);
     for c in secret.chars().take(keep) {
-        out.push(if c.is_control() || c.is_whitespace() { '*' } else { c });
+        out.push(if c.is_control() || c.is_whitespace() {
+            '*'
+        } else {
+            c
+        });
     }
     let mask = (n - keep).min(REDACT_MASK_MAX);
     out.extend(std::iter::repeat_n('*', mask));
@@ -162,7 +166,10 @@ mod tests {
 
     #[test]
     fn redaction_keeps_at_most_four_and_quarter() {
-        assert_eq!(redact("ghp_abcdefghijklmnopqrstuvwxyz0123456789"), "ghp_****************");
+        assert_eq!(
+            redact("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+            "ghp_****************"
+        );
         assert_eq!(redact("abcdefgh"), "ab******");
         assert_eq!(redact("abc"), "***");
         assert_eq!(redact(""), "");

@@ -8,12 +8,76 @@ use crate::allow::is_placeholder;
 
 /// Last key segments that describe something *about* a secret, not the secret.
 const EXCLUDED_LAST_SEGMENTS: &[&str] = &[
-    "FILE", "FILES", "PATH", "DIR", "DIRECTORY", "LOCATION", "ENABLED", "ENABLE", "DISABLED", "DISABLE", "LENGTH",
-    "LEN", "MIN", "MAX", "TTL", "TIMEOUT", "EXPIRY", "EXPIRES", "EXPIRATION", "LIFETIME", "NAME", "NAMES", "TYPE",
-    "MODE", "POLICY", "HEADER", "FIELD", "PARAM", "ALGORITHM", "ALG", "VERSION", "COUNT", "SIZE", "LIMIT",
-    "PROVIDER", "URL", "URI", "ENDPOINT", "HOST", "PORT", "USER", "USERNAME", "ID", "REGION", "FORMAT", "KIND",
-    "BACKEND", "REF", "ARN", "HASH", "SHA", "SHA1", "SHA256", "SHA512", "MD5", "CHECKSUM", "ENV", "PREFIX", "SUFFIX",
-    "STORE", "MANAGER", "HELPER", "COMMAND", "CMD", "SCRIPT", "PROMPT", "SOURCE", "LOCK", "REQUIRED", "ROTATION",
+    "FILE",
+    "FILES",
+    "PATH",
+    "DIR",
+    "DIRECTORY",
+    "LOCATION",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "DISABLE",
+    "LENGTH",
+    "LEN",
+    "MIN",
+    "MAX",
+    "TTL",
+    "TIMEOUT",
+    "EXPIRY",
+    "EXPIRES",
+    "EXPIRATION",
+    "LIFETIME",
+    "NAME",
+    "NAMES",
+    "TYPE",
+    "MODE",
+    "POLICY",
+    "HEADER",
+    "FIELD",
+    "PARAM",
+    "ALGORITHM",
+    "ALG",
+    "VERSION",
+    "COUNT",
+    "SIZE",
+    "LIMIT",
+    "PROVIDER",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "HOST",
+    "PORT",
+    "USER",
+    "USERNAME",
+    "ID",
+    "REGION",
+    "FORMAT",
+    "KIND",
+    "BACKEND",
+    "REF",
+    "ARN",
+    "HASH",
+    "SHA",
+    "SHA1",
+    "SHA256",
+    "SHA512",
+    "MD5",
+    "CHECKSUM",
+    "ENV",
+    "PREFIX",
+    "SUFFIX",
+    "STORE",
+    "MANAGER",
+    "HELPER",
+    "COMMAND",
+    "CMD",
+    "SCRIPT",
+    "PROMPT",
+    "SOURCE",
+    "LOCK",
+    "REQUIRED",
+    "ROTATION",
 ];
 
 /// True when a key name (env var, label, config key) says its value is a
@@ -24,7 +88,10 @@ const EXCLUDED_LAST_SEGMENTS: &[&str] = &[
 #[must_use]
 pub fn is_secret_key_name(key: &str) -> bool {
     let upper = key.to_ascii_uppercase();
-    let segs: Vec<&str> = upper.split(|c: char| !c.is_ascii_alphanumeric()).filter(|s| !s.is_empty()).collect();
+    let segs: Vec<&str> = upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|s| !s.is_empty())
+        .collect();
     let Some(last) = segs.last() else {
         return false;
     };
@@ -44,7 +111,13 @@ pub fn is_secret_key_name(key: &str) -> bool {
         {
             return true;
         }
-        if (*s == "KEY" || *s == "KEYS") && i > 0 && matches!(segs[i - 1], "API" | "PRIVATE" | "ACCESS" | "AUTH" | "ENCRYPTION" | "SIGNING" | "MASTER") {
+        if (*s == "KEY" || *s == "KEYS")
+            && i > 0
+            && matches!(
+                segs[i - 1],
+                "API" | "PRIVATE" | "ACCESS" | "AUTH" | "ENCRYPTION" | "SIGNING" | "MASTER"
+            )
+        {
             return true;
         }
         if (*s == "PWD" || *s == "PASS") && segs.len() > 1 {
@@ -62,7 +135,10 @@ pub fn is_plausible_secret_value(value: &str) -> bool {
         return false;
     }
     let lower = v.to_ascii_lowercase();
-    if matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null" | "nil" | "undefined") {
+    if matches!(
+        lower.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null" | "nil" | "undefined"
+    ) {
         return false;
     }
     if v.bytes().all(|b| b.is_ascii_digit()) {
@@ -107,13 +183,13 @@ pub fn value_span(raw: &str) -> (usize, usize) {
     let lead = raw.len() - raw.trim_start().len();
     let t = raw.trim_start();
     let b = t.as_bytes();
-    if let Some(&q) = b.first() {
-        if q == b'"' || q == b'\'' {
-            if let Some(end) = b[1..].iter().position(|&c| c == q) {
-                return (lead + 1, end);
-            }
-            return (lead + 1, t.len() - 1);
+    if let Some(&q) = b.first()
+        && (q == b'"' || q == b'\'')
+    {
+        if let Some(end) = b[1..].iter().position(|&c| c == q) {
+            return (lead + 1, end);
         }
+        return (lead + 1, t.len() - 1);
     }
     let mut end = t.len();
     if let Some(pos) = t.find(" #") {
@@ -130,14 +206,34 @@ mod tests {
     #[test]
     fn key_names() {
         for k in [
-            "DB_PASSWORD", "HF_TOKEN", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "OPENAI_API_KEY", "apiKey", "MYSQL_ROOT_PASSWORD",
-            "PRIVATE_KEY", "GOOGLE_APPLICATION_CREDENTIALS_JSON", "com.example.password", "SMTP_PASS", "AUTHTOKEN",
+            "DB_PASSWORD",
+            "HF_TOKEN",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "OPENAI_API_KEY",
+            "apiKey",
+            "MYSQL_ROOT_PASSWORD",
+            "PRIVATE_KEY",
+            "GOOGLE_APPLICATION_CREDENTIALS_JSON",
+            "com.example.password",
+            "SMTP_PASS",
+            "AUTHTOKEN",
         ] {
             assert!(is_secret_key_name(k), "{k}");
         }
         for k in [
-            "TOKENIZERS_PARALLELISM", "PASSWORD_FILE", "SECRET_NAME", "HF_TOKEN_PATH", "GPG_KEY", "PWD", "OLDPWD", "PATH",
-            "MAX_TOKENS", "AWS_ACCESS_KEY_ID", "PYTHON_SHA256", "TOKEN_URL",
+            "TOKENIZERS_PARALLELISM",
+            "PASSWORD_FILE",
+            "SECRET_NAME",
+            "HF_TOKEN_PATH",
+            "GPG_KEY",
+            "PWD",
+            "OLDPWD",
+            "PATH",
+            "MAX_TOKENS",
+            "AWS_ACCESS_KEY_ID",
+            "PYTHON_SHA256",
+            "TOKEN_URL",
         ] {
             assert!(!is_secret_key_name(k), "{k}");
         }
@@ -145,9 +241,21 @@ mod tests {
 
     #[test]
     fn values() {
-        assert!(is_plausible_secret_value("FAKE-db-Passw0rd-for-scanner-tests"));
+        assert!(is_plausible_secret_value(
+            "FAKE-db-Passw0rd-for-scanner-tests"
+        ));
         assert!(is_plausible_secret_value("\"q8Z-fake-S3cret\""));
-        for v in ["", "false", "1", "/run/secrets/x", "${X}", "$X", "changeme", "https://auth.example.invalid/token", "<token>"] {
+        for v in [
+            "",
+            "false",
+            "1",
+            "/run/secrets/x",
+            "${X}",
+            "$X",
+            "changeme",
+            "https://auth.example.invalid/token",
+            "<token>",
+        ] {
             assert!(!is_plausible_secret_value(v), "{v}");
         }
     }

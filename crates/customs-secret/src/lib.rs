@@ -47,7 +47,9 @@ mod validate;
 
 pub use config::{AllowCondition, AllowlistSpec, RegexTarget, RuleSpec, SecretConfig};
 pub use error::SecretError;
-pub use finding::{REDACT_KEEP_MAX, REDACT_MASK_MAX, SecretFinding, Severity, fingerprint, redact, shannon_entropy};
+pub use finding::{
+    REDACT_KEEP_MAX, REDACT_MASK_MAX, SecretFinding, Severity, fingerprint, redact, shannon_entropy,
+};
 pub use rules::{BUILTIN_RULES, BuiltinRule, RuleKind, Validator};
 pub use scanner::{RuleInfo, Scanner};
 
@@ -68,8 +70,14 @@ impl Scanner {
     /// that is not notebook JSON is scanned as plain text.
     #[must_use]
     pub fn scan_notebook(&self, path: &str, content: &[u8]) -> Vec<SecretFinding> {
-        notebook::scan(self, path, content)
-            .unwrap_or_else(|| self.scan_chunk(path, &Scanner::path_forms(path), content, scanner::ChunkOrigin::default()))
+        notebook::scan(self, path, content).unwrap_or_else(|| {
+            self.scan_chunk(
+                path,
+                &Scanner::path_forms(path),
+                content,
+                scanner::ChunkOrigin::default(),
+            )
+        })
     }
 }
 

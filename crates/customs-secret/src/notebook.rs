@@ -30,7 +30,15 @@ pub(crate) fn scan(scanner: &Scanner, path: &str, content: &[u8]) -> Option<Vec<
         let cell_no = Some(i + 1);
         let source = text_of(cell.get("source").or_else(|| cell.get("input")));
         if !source.is_empty() {
-            findings.extend(scanner.scan_chunk(path, &forms, source.as_bytes(), ChunkOrigin { cell: cell_no, output: None }));
+            findings.extend(scanner.scan_chunk(
+                path,
+                &forms,
+                source.as_bytes(),
+                ChunkOrigin {
+                    cell: cell_no,
+                    output: None,
+                },
+            ));
         }
         if let Some(outputs) = cell.get("outputs").and_then(Value::as_array) {
             for (j, out) in outputs.iter().enumerate() {
@@ -40,7 +48,10 @@ pub(crate) fn scan(scanner: &Scanner, path: &str, content: &[u8]) -> Option<Vec<
                         path,
                         &forms,
                         text.as_bytes(),
-                        ChunkOrigin { cell: cell_no, output: Some(j + 1) },
+                        ChunkOrigin {
+                            cell: cell_no,
+                            output: Some(j + 1),
+                        },
                     ));
                 }
             }
@@ -92,7 +103,12 @@ fn output_text(out: &Value) -> String {
         }
     }
     if let Some(tb) = out.get("traceback").and_then(Value::as_array) {
-        parts.push(tb.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"));
+        parts.push(
+            tb.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
     }
     let mut joined = String::new();
     for p in parts {

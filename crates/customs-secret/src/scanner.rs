@@ -130,11 +130,19 @@ impl PathForms {
             p = rest;
         }
         let rel = p.trim_start_matches('/').to_owned();
-        Self { abs: format!("/{rel}"), rel, real: true }
+        Self {
+            abs: format!("/{rel}"),
+            rel,
+            real: true,
+        }
     }
 
     fn none() -> Self {
-        Self { abs: String::new(), rel: String::new(), real: false }
+        Self {
+            abs: String::new(),
+            rel: String::new(),
+            real: false,
+        }
     }
 
     fn regex_match(&self, re: &meta::Regex) -> bool {
@@ -166,26 +174,43 @@ pub(crate) struct ChunkOrigin {
 pub(crate) fn build_regex(pattern: &str) -> Result<meta::Regex, String> {
     let attempt = |unicode: bool| {
         meta::Builder::new()
-            .configure(meta::Config::new().utf8_empty(false).nfa_size_limit(Some(64 << 20)))
+            .configure(
+                meta::Config::new()
+                    .utf8_empty(false)
+                    .nfa_size_limit(Some(64 << 20)),
+            )
             .syntax(syntax::Config::new().unicode(unicode).utf8(false))
             .build(pattern)
+            .map_err(|e| e.to_string())
     };
     match attempt(false) {
         Ok(re) => Ok(re),
-        Err(first) => attempt(true).map_err(|_| first.to_string()),
+        Err(first) => attempt(true).map_err(|_| first),
     }
 }
 
 fn build_set(patterns: &[&str]) -> Result<meta::Regex, String> {
     meta::Builder::new()
-        .configure(meta::Config::new().match_kind(MatchKind::All).utf8_empty(false))
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::All)
+                .utf8_empty(false),
+        )
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .build_many(patterns)
         .map_err(|e| e.to_string())
 }
 
-fn rule_regex(rule_id: &str, what: &'static str, pattern: &str) -> Result<meta::Regex, SecretError> {
-    build_regex(pattern).map_err(|message| SecretError::RuleRegex { rule_id: rule_id.to_owned(), what, message })
+fn rule_regex(
+    rule_id: &str,
+    what: &'static str,
+    pattern: &str,
+) -> Result<meta::Regex, SecretError> {
+    build_regex(pattern).map_err(|message| SecretError::RuleRegex {
+        rule_id: rule_id.to_owned(),
+        what,
+        message,
+    })
 }
 
 fn build_globs(globs: &[String]) -> Result<Option<GlobSet>, SecretError> {
@@ -201,17 +226,30 @@ fn build_globs(globs: &[String]) -> Result<Option<GlobSet>, SecretError> {
         })?;
         b.add(glob);
     }
-    b.build().map(Some).map_err(|e| SecretError::AllowlistPattern {
-        what: "path glob",
-        pattern: globs.join(", "),
-        message: e.to_string(),
-    })
+    b.build()
+        .map(Some)
+        .map_err(|e| SecretError::AllowlistPattern {
+            what: "path glob",
+            pattern: globs.join(", "),
+            message: e.to_string(),
+        })
 }
 
-fn compile_allowlist(spec: &AllowlistSpec, rule_id: Option<&str>) -> Result<CompiledAllowlist, SecretError> {
+fn compile_allowlist(
+    spec: &AllowlistSpec,
+    rule_id: Option<&str>,
+) -> Result<CompiledAllowlist, SecretError> {
     let err = |what: &'static str, p: &str, message: String| match rule_id {
-        Some(id) => SecretError::RuleRegex { rule_id: id.to_owned(), what, message },
-        None => SecretError::AllowlistPattern { what, pattern: p.to_owned(), message },
+        Some(id) => SecretError::RuleRegex {
+            rule_id: id.to_owned(),
+            what,
+            message,
+        },
+        None => SecretError::AllowlistPattern {
+            what,
+            pattern: p.to_owned(),
+            message,
+        },
     };
     let mut regexes = Vec::new();
     for p in &spec.regexes {
@@ -227,7 +265,12 @@ fn compile_allowlist(spec: &AllowlistSpec, rule_id: Option<&str>) -> Result<Comp
         regexes,
         paths,
         globs: build_globs(&spec.path_globs)?,
-        stopwords: spec.stopwords.iter().map(|s| s.to_ascii_lowercase()).filter(|s| !s.is_empty()).collect(),
+        stopwords: spec
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect(),
         targets: None,
     })
 }
@@ -242,7 +285,8 @@ impl CompiledAllowlist {
     }
 
     fn path_matches(&self, path: &PathForms) -> bool {
-        self.paths.iter().any(|re| path.regex_match(re)) || self.globs.as_ref().is_some_and(|g| path.glob_match(g))
+        self.paths.iter().any(|re| path.regex_match(re))
+            || self.globs.as_ref().is_some_and(|g| path.glob_match(g))
     }
 
     fn allows(&self, path: &PathForms, secret: &[u8], full: &[u8], line: &[u8]) -> bool {
@@ -260,7 +304,11 @@ impl CompiledAllowlist {
         }
         if !self.stopwords.is_empty() {
             let lower = secret.to_ascii_lowercase();
-            parts[2] = Some(self.stopwords.iter().any(|w| contains(&lower, w.as_bytes())));
+            parts[2] = Some(
+                self.stopwords
+                    .iter()
+                    .any(|w| contains(&lower, w.as_bytes())),
+            );
         }
         let mut set = parts.iter().flatten().peekable();
         if set.peek().is_none() {
@@ -279,8 +327,14 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 /// Byte range of the line(s) holding `[start, end)`.
 fn line_bounds(content: &[u8], start: usize, end: usize) -> &[u8] {
-    let s = content[..start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let e = content[end..].iter().position(|&b| b == b'\n').map_or(content.len(), |p| end + p);
+    let s = content[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let e = content[end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(content.len(), |p| end + p);
     &content[s..e]
 }
 
@@ -291,13 +345,22 @@ struct LineIndex {
 impl LineIndex {
     fn new(content: &[u8]) -> Self {
         let mut starts = vec![0];
-        starts.extend(content.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            content
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         Self { starts }
     }
 
     /// 1-based (line, byte column).
     fn locate(&self, offset: usize) -> (usize, usize) {
-        let idx = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let idx = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         (idx + 1, offset - self.starts[idx] + 1)
     }
 }
@@ -328,9 +391,16 @@ impl Scanner {
                     RuleKind::ConfigKeyName => Exec::ConfigKeyName,
                     RuleKind::AwsPair => Exec::AwsPair,
                 };
-                let regex = if exec == Exec::Regex { Some(rule_regex(b.id, "regex", b.regex)?) } else { None };
+                let regex = if exec == Exec::Regex {
+                    Some(rule_regex(b.id, "regex", b.regex)?)
+                } else {
+                    None
+                };
                 let group = match &regex {
-                    Some(re) => re.group_info().to_index(PatternID::ZERO, "secret").map_or(GroupSel::Auto, GroupSel::Named),
+                    Some(re) => re
+                        .group_info()
+                        .to_index(PatternID::ZERO, "secret")
+                        .map_or(GroupSel::Auto, GroupSel::Named),
                     None => GroupSel::Auto,
                 };
                 let path = b.path.map(|p| rule_regex(b.id, "path", p)).transpose()?;
@@ -366,7 +436,11 @@ impl Scanner {
                 continue;
             }
             let idx = rules.len();
-            let regex = r.regex.as_deref().map(|p| rule_regex(&r.id, "regex", p)).transpose()?;
+            let regex = r
+                .regex
+                .as_deref()
+                .map(|p| rule_regex(&r.id, "regex", p))
+                .transpose()?;
             let group = match (&regex, r.secret_group) {
                 (Some(re), Some(g)) => {
                     if g >= re.group_info().group_len(PatternID::ZERO) {
@@ -380,7 +454,11 @@ impl Scanner {
                 }
                 _ => GroupSel::Auto,
             };
-            let path = r.path.as_deref().map(|p| rule_regex(&r.id, "path", p)).transpose()?;
+            let path = r
+                .path
+                .as_deref()
+                .map(|p| rule_regex(&r.id, "path", p))
+                .transpose()?;
             let mut allowlists = Vec::new();
             for a in &r.allowlists {
                 allowlists.push(compile_allowlist(a, Some(&r.id))?);
@@ -392,7 +470,11 @@ impl Scanner {
                 id: r.id.clone(),
                 title: r.title.clone(),
                 severity: r.severity,
-                exec: if regex.is_some() { Exec::Regex } else { Exec::PathOnly },
+                exec: if regex.is_some() {
+                    Exec::Regex
+                } else {
+                    Exec::PathOnly
+                },
                 regex,
                 group,
                 entropy: r.entropy,
@@ -444,32 +526,41 @@ impl Scanner {
             .map(|(i, _)| i)
             .collect();
 
-        let gated: Vec<(usize, &str)> =
-            rules.iter().enumerate().filter_map(|(i, r)| r.path_src.as_deref().map(|p| (i, p))).collect();
+        let gated: Vec<(usize, &str)> = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.path_src.as_deref().map(|p| (i, p)))
+            .collect();
         // A set regex finds all gated rules of a path in one pass; rules whose
         // path pattern only compiles in Unicode mode are checked one by one.
         let set_patterns: Vec<&str> = gated.iter().map(|&(_, p)| p).collect();
         let (path_set, path_set_rules) = match build_set(&set_patterns) {
-            Ok(re) if !set_patterns.is_empty() => (Some(re), gated.iter().map(|&(i, _)| i).collect()),
+            Ok(re) if !set_patterns.is_empty() => {
+                (Some(re), gated.iter().map(|&(i, _)| i).collect())
+            }
             _ => (None, Vec::new()),
         };
 
         let default_paths = if config.use_default_allowlist {
-            Some(build_set(DEFAULT_ALLOW_PATHS).map_err(|m| SecretError::AllowlistPattern {
-                what: "path regex",
-                pattern: "built-in".to_owned(),
-                message: m,
-            })?)
+            Some(
+                build_set(DEFAULT_ALLOW_PATHS).map_err(|m| SecretError::AllowlistPattern {
+                    what: "path regex",
+                    pattern: "built-in".to_owned(),
+                    message: m,
+                })?,
+            )
         } else {
             None
         };
 
         let package_trees = if config.use_default_allowlist {
-            Some(build_set(PACKAGE_TREE_PATHS).map_err(|m| SecretError::AllowlistPattern {
-                what: "path regex",
-                pattern: "built-in package trees".to_owned(),
-                message: m,
-            })?)
+            Some(
+                build_set(PACKAGE_TREE_PATHS).map_err(|m| SecretError::AllowlistPattern {
+                    what: "path regex",
+                    pattern: "built-in package trees".to_owned(),
+                    message: m,
+                })?,
+            )
         } else {
             None
         };
@@ -479,21 +570,31 @@ impl Scanner {
         let mut finding_allowlists = Vec::new();
         for spec in &config.allowlists {
             let mut al = compile_allowlist(spec, None)?;
-            if spec.target_rules.is_empty() && al.only_paths() && al.condition == AllowCondition::Or {
+            if spec.target_rules.is_empty() && al.only_paths() && al.condition == AllowCondition::Or
+            {
                 skip_paths.append(&mut al.paths);
                 skip_glob_list.extend(spec.path_globs.iter().cloned());
                 continue;
             }
             if !spec.target_rules.is_empty() {
                 al.targets = Some(
-                    rules.iter().enumerate().filter(|(_, r)| spec.target_rules.contains(&r.id)).map(|(i, _)| i).collect(),
+                    rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| spec.target_rules.contains(&r.id))
+                        .map(|(i, _)| i)
+                        .collect(),
                 );
             }
             finding_allowlists.push(al);
         }
 
         let helper = |p: &str| {
-            build_regex(p).map_err(|message| SecretError::RuleRegex { rule_id: "(internal)".to_owned(), what: "helper", message })
+            build_regex(p).map_err(|message| SecretError::RuleRegex {
+                rule_id: "(internal)".to_owned(),
+                what: "helper",
+                message,
+            })
         };
         let find = |id: &str| rules.iter().position(|r| r.id == id);
         let pair_rule = find("aws-access-key-pair").filter(|&i| rules[i].exec == Exec::AwsPair);
@@ -501,10 +602,15 @@ impl Scanner {
             pair_rule,
             aws_id_rule: find("aws-access-key-id"),
             aws_secret_rule: find("aws-secret-access-key"),
-            config_rule: find("config-secret-key-name").filter(|&i| rules[i].exec == Exec::ConfigKeyName),
-            env_line: helper(r"(?m)^[ \t]*(?:export[ \t]+|setenv[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*([^\r\n]*)")?,
+            config_rule: find("config-secret-key-name")
+                .filter(|&i| rules[i].exec == Exec::ConfigKeyName),
+            env_line: helper(
+                r"(?m)^[ \t]*(?:export[ \t]+|setenv[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*([^\r\n]*)",
+            )?,
             docker_line: helper(r"(?im)^[ \t]*(?:ENV|ARG)[ \t]+([^\r\n]*)")?,
-            assign_word: helper(r#"(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s;&|)'"]+)"#)?,
+            assign_word: helper(
+                r#"(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s;&|)'"]+)"#,
+            )?,
             rules,
             builtin_flags,
             prefilter,
@@ -538,7 +644,12 @@ impl Scanner {
         self.rules
             .iter()
             .zip(&self.builtin_flags)
-            .map(|(r, &b)| RuleInfo { id: r.id.clone(), title: r.title.clone(), severity: r.severity, builtin: b })
+            .map(|(r, &b)| RuleInfo {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                severity: r.severity,
+                builtin: b,
+            })
             .collect()
     }
 
@@ -563,7 +674,9 @@ impl Scanner {
     }
 
     fn path_skipped(&self, p: &PathForms) -> bool {
-        self.default_paths.as_ref().is_some_and(|re| re.is_match(p.abs.as_str()))
+        self.default_paths
+            .as_ref()
+            .is_some_and(|re| re.is_match(p.abs.as_str()))
             || self.skip_paths.iter().any(|re| p.regex_match(re))
             || self.skip_globs.as_ref().is_some_and(|g| p.glob_match(g))
     }
@@ -583,16 +696,22 @@ impl Scanner {
         if !self.scan_binary && is_binary(content) {
             return Vec::new();
         }
-        if path.to_ascii_lowercase().ends_with(".ipynb") {
-            if let Some(f) = crate::notebook::scan(self, path, content) {
-                return f;
-            }
+        if path.to_ascii_lowercase().ends_with(".ipynb")
+            && let Some(f) = crate::notebook::scan(self, path, content)
+        {
+            return f;
         }
         self.scan_chunk(path, &forms, content, ChunkOrigin::default())
     }
 
     /// Scans one text chunk of a file (a whole file, or a notebook cell part).
-    pub(crate) fn scan_chunk(&self, path: &str, forms: &PathForms, content: &[u8], origin: ChunkOrigin) -> Vec<SecretFinding> {
+    pub(crate) fn scan_chunk(
+        &self,
+        path: &str,
+        forms: &PathForms,
+        content: &[u8],
+        origin: ChunkOrigin,
+    ) -> Vec<SecretFinding> {
         let mut hits = Vec::new();
         for idx in self.candidates(forms, content) {
             self.run_rule(idx, forms, content, &mut hits);
@@ -638,7 +757,9 @@ impl Scanner {
                 });
             }
             for caps in self.assign_word.captures_iter(value.as_bytes()) {
-                let (Some(k), Some(v)) = (caps.get_group(1), caps.get_group(2)) else { continue };
+                let (Some(k), Some(v)) = (caps.get_group(1), caps.get_group(2)) else {
+                    continue;
+                };
                 let name = &value[k.range()];
                 let raw = &value[v.range()];
                 if is_secret_key_name(name) && is_plausible_secret_value(raw) {
@@ -692,10 +813,16 @@ impl Scanner {
                 }
             }
         }
-        let in_package = forms.real && self.package_trees.as_ref().is_some_and(|re| re.is_match(forms.abs.as_str()));
+        let in_package = forms.real
+            && self
+                .package_trees
+                .as_ref()
+                .is_some_and(|re| re.is_match(forms.abs.as_str()));
         let mut out = Vec::new();
         for (i, r) in self.rules.iter().enumerate() {
-            if matches!(r.exec, Exec::ConfigKeyName | Exec::AwsPair) || (in_package && r.skip_in_packages) {
+            if matches!(r.exec, Exec::ConfigKeyName | Exec::AwsPair)
+                || (in_package && r.skip_in_packages)
+            {
                 continue;
             }
             let kw_ok = !r.has_keywords || kw[i];
@@ -721,7 +848,14 @@ impl Scanner {
                         GroupSel::Auto => first_group(&caps),
                     }
                     .unwrap_or(m.span());
-                    hits.push(Hit { rule: idx, start: span.start, end: span.end, mstart: m.start(), mend: m.end(), key: None });
+                    hits.push(Hit {
+                        rule: idx,
+                        start: span.start,
+                        end: span.end,
+                        mstart: m.start(),
+                        mend: m.end(),
+                        key: None,
+                    });
                     if hits.len() >= MAX_RAW_HITS {
                         return;
                     }
@@ -729,36 +863,64 @@ impl Scanner {
             }
             Exec::PathOnly => {
                 if forms.real {
-                    hits.push(Hit { rule: idx, start: 0, end: content.len(), mstart: 0, mend: content.len(), key: None });
+                    hits.push(Hit {
+                        rule: idx,
+                        start: 0,
+                        end: content.len(),
+                        mstart: 0,
+                        mend: content.len(),
+                        key: None,
+                    });
                 }
             }
             Exec::EnvFile => {
                 for caps in self.env_line.captures_iter(content) {
-                    let (Some(k), Some(v)) = (caps.get_group(1), caps.get_group(2)) else { continue };
+                    let (Some(k), Some(v)) = (caps.get_group(1), caps.get_group(2)) else {
+                        continue;
+                    };
                     self.keyname_hit(idx, content, k.range(), v.range(), hits);
                 }
             }
             Exec::Dockerfile => {
                 for caps in self.docker_line.captures_iter(content) {
-                    let Some(rest) = caps.get_group(1) else { continue };
+                    let Some(rest) = caps.get_group(1) else {
+                        continue;
+                    };
                     let line = &content[rest.range()];
                     let before = hits.len();
                     for w in self.assign_word.captures_iter(line) {
-                        let (Some(k), Some(v)) = (w.get_group(1), w.get_group(2)) else { continue };
-                        self.keyname_hit(idx, content, k.start + rest.start..k.end + rest.start, v.start + rest.start..v.end + rest.start, hits);
+                        let (Some(k), Some(v)) = (w.get_group(1), w.get_group(2)) else {
+                            continue;
+                        };
+                        self.keyname_hit(
+                            idx,
+                            content,
+                            k.start + rest.start..k.end + rest.start,
+                            v.start + rest.start..v.end + rest.start,
+                            hits,
+                        );
                     }
                     // legacy form `ENV KEY value with spaces`
-                    if hits.len() == before && !line.contains(&b'=') {
-                        if let Some(sp) = line.iter().position(|b| b.is_ascii_whitespace()) {
-                            let vstart = rest.start + sp + 1;
-                            self.keyname_hit(idx, content, rest.start..rest.start + sp, vstart..rest.end, hits);
-                        }
+                    if hits.len() == before
+                        && !line.contains(&b'=')
+                        && let Some(sp) = line.iter().position(|b| b.is_ascii_whitespace())
+                    {
+                        let vstart = rest.start + sp + 1;
+                        self.keyname_hit(
+                            idx,
+                            content,
+                            rest.start..rest.start + sp,
+                            vstart..rest.end,
+                            hits,
+                        );
                     }
                 }
             }
             Exec::ShellHistory => {
                 for caps in self.assign_word.captures_iter(content) {
-                    let (Some(k), Some(v)) = (caps.get_group(1), caps.get_group(2)) else { continue };
+                    let (Some(k), Some(v)) = (caps.get_group(1), caps.get_group(2)) else {
+                        continue;
+                    };
                     self.keyname_hit(idx, content, k.range(), v.range(), hits);
                 }
             }
@@ -766,8 +928,18 @@ impl Scanner {
         }
     }
 
-    fn keyname_hit(&self, idx: usize, content: &[u8], k: std::ops::Range<usize>, v: std::ops::Range<usize>, hits: &mut Vec<Hit>) {
-        let (Ok(name), Ok(raw)) = (std::str::from_utf8(&content[k.clone()]), std::str::from_utf8(&content[v.clone()])) else {
+    fn keyname_hit(
+        &self,
+        idx: usize,
+        content: &[u8],
+        k: std::ops::Range<usize>,
+        v: std::ops::Range<usize>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let (Ok(name), Ok(raw)) = (
+            std::str::from_utf8(&content[k.clone()]),
+            std::str::from_utf8(&content[v.clone()]),
+        ) else {
             return;
         };
         if !is_secret_key_name(name) {
@@ -779,28 +951,37 @@ impl Scanner {
             return;
         }
         let start = v.start + off;
-        hits.push(Hit { rule: idx, start, end: start + len, mstart: k.start, mend: v.end, key: Some(name.to_owned()) });
+        hits.push(Hit {
+            rule: idx,
+            start,
+            end: start + len,
+            mstart: k.start,
+            mend: v.end,
+            key: Some(name.to_owned()),
+        });
     }
 
     fn accept(&self, forms: &PathForms, content: &[u8], h: &Hit) -> bool {
         let rule = &self.rules[h.rule];
         let secret = &content[h.start..h.end];
         if rule.exec == Exec::PathOnly {
-            return !self.finding_allowlists.iter().any(|al| al.targets.as_ref().is_none_or(|t| t.contains(&h.rule)) && al.path_matches(forms));
+            return !self.finding_allowlists.iter().any(|al| {
+                al.targets.as_ref().is_none_or(|t| t.contains(&h.rule)) && al.path_matches(forms)
+            });
         }
         if secret.is_empty() {
             return false;
         }
-        if let Some(e) = rule.entropy {
-            if shannon_entropy(secret) < e {
-                return false;
-            }
+        if let Some(e) = rule.entropy
+            && shannon_entropy(secret) < e
+        {
+            return false;
         }
         let full = &content[h.mstart..h.mend];
-        if let Some(v) = rule.validator {
-            if !validate::check(v, secret, full) {
-                return false;
-            }
+        if let Some(v) = rule.validator
+            && !validate::check(v, secret, full)
+        {
+            return false;
         }
         if self.default_values && is_placeholder(secret) {
             return false;
@@ -809,18 +990,32 @@ impl Scanner {
             return false;
         }
         let line = line_bounds(content, h.mstart, h.mend);
-        if rule.allowlists.iter().any(|al| al.allows(forms, secret, full, line)) {
+        if rule
+            .allowlists
+            .iter()
+            .any(|al| al.allows(forms, secret, full, line))
+        {
             return false;
         }
-        !self
-            .finding_allowlists
-            .iter()
-            .any(|al| al.targets.as_ref().is_none_or(|t| t.contains(&h.rule)) && al.allows(forms, secret, full, line))
+        !self.finding_allowlists.iter().any(|al| {
+            al.targets.as_ref().is_none_or(|t| t.contains(&h.rule))
+                && al.allows(forms, secret, full, line)
+        })
     }
 
     /// Filters, resolves overlaps, pairs AWS keys and builds findings.
-    fn finish(&self, path: &str, forms: &PathForms, content: &[u8], hits: Vec<Hit>, origin: ChunkOrigin) -> Vec<SecretFinding> {
-        let mut hits: Vec<Hit> = hits.into_iter().filter(|h| self.accept(forms, content, h)).collect();
+    fn finish(
+        &self,
+        path: &str,
+        forms: &PathForms,
+        content: &[u8],
+        hits: Vec<Hit>,
+        origin: ChunkOrigin,
+    ) -> Vec<SecretFinding> {
+        let mut hits: Vec<Hit> = hits
+            .into_iter()
+            .filter(|h| self.accept(forms, content, h))
+            .collect();
         if hits.is_empty() {
             return Vec::new();
         }
@@ -834,7 +1029,9 @@ impl Scanner {
             let overlapping: Vec<usize> = kept
                 .iter()
                 .enumerate()
-                .filter(|(_, k)| (h.start < k.end && k.start < h.end) || (h.start == k.start && h.end == k.end))
+                .filter(|(_, k)| {
+                    (h.start < k.end && k.start < h.end) || (h.start == k.start && h.end == k.end)
+                })
                 .map(|(i, _)| i)
                 .collect();
             if overlapping.iter().any(|&i| rank(&kept[i]) >= rank(&h)) {
@@ -850,7 +1047,9 @@ impl Scanner {
         let index = LineIndex::new(content);
         let mut findings = Vec::new();
         let mut paired = vec![false; kept.len()];
-        if let (Some(pair), Some(id_rule), Some(sec_rule)) = (self.pair_rule, self.aws_id_rule, self.aws_secret_rule) {
+        if let (Some(pair), Some(id_rule), Some(sec_rule)) =
+            (self.pair_rule, self.aws_id_rule, self.aws_secret_rule)
+        {
             for i in 0..kept.len() {
                 if kept[i].rule != id_rule || paired[i] {
                     continue;
@@ -892,7 +1091,11 @@ impl Scanner {
             let secret = &content[h.start..h.end];
             let (line, column) = index.locate(h.start);
             let (end_line, _) = index.locate(h.end.saturating_sub(1).max(h.start));
-            let redacted = if r.exec == Exec::PathOnly { String::new() } else { redact(&String::from_utf8_lossy(secret)) };
+            let redacted = if r.exec == Exec::PathOnly {
+                String::new()
+            } else {
+                redact(&String::from_utf8_lossy(secret))
+            };
             findings.push(SecretFinding {
                 rule_id: r.id.clone(),
                 title: r.title.clone(),
@@ -915,5 +1118,7 @@ impl Scanner {
 }
 
 fn first_group(caps: &regex_automata::util::captures::Captures) -> Option<regex_automata::Span> {
-    (1..caps.group_len()).filter_map(|g| caps.get_group(g)).find(|s| s.start < s.end)
+    (1..caps.group_len())
+        .filter_map(|g| caps.get_group(g))
+        .find(|s| s.start < s.end)
 }

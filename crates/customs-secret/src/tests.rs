@@ -30,17 +30,28 @@ fn every_rule_has_working_examples() {
             let found = run(&scanner, rule, ex);
             if !found.iter().any(|f| f.rule_id == rule.id) {
                 let ids: Vec<&str> = found.iter().map(|f| f.rule_id.as_str()).collect();
-                failures.push(format!("{}: positive example #{i} not found (found {ids:?})", rule.id));
+                failures.push(format!(
+                    "{}: positive example #{i} not found (found {ids:?})",
+                    rule.id
+                ));
             }
         }
         for (i, ex) in rule.examples_negative.iter().enumerate() {
             let found = run(&scanner, rule, ex);
             if found.iter().any(|f| f.rule_id == rule.id) {
-                failures.push(format!("{}: negative example #{i} gives a finding", rule.id));
+                failures.push(format!(
+                    "{}: negative example #{i} gives a finding",
+                    rule.id
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} rule example failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} rule example failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -49,25 +60,52 @@ fn rule_ids_are_unique_and_plenty() {
     for r in BUILTIN_RULES {
         assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
         assert!(!r.title.is_empty(), "{} has no title", r.id);
-        assert!(r.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "bad id {}", r.id);
+        assert!(
+            r.id.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "bad id {}",
+            r.id
+        );
         if r.kind == RuleKind::Regex {
             assert!(!r.regex.is_empty(), "{} has no regex", r.id);
-            assert!(!r.keywords.is_empty() || r.path.is_some(), "{} runs on every file", r.id);
-            assert!(r.keywords.iter().all(|k| *k == k.to_ascii_lowercase()), "{} keyword not lower-case", r.id);
+            assert!(
+                !r.keywords.is_empty() || r.path.is_some(),
+                "{} runs on every file",
+                r.id
+            );
+            assert!(
+                r.keywords.iter().all(|k| *k == k.to_ascii_lowercase()),
+                "{} keyword not lower-case",
+                r.id
+            );
         }
     }
-    assert!(BUILTIN_RULES.len() >= 100, "only {} rules", BUILTIN_RULES.len());
-    assert_eq!(Scanner::with_defaults().unwrap().rule_count(), BUILTIN_RULES.len());
+    assert!(
+        BUILTIN_RULES.len() >= 100,
+        "only {} rules",
+        BUILTIN_RULES.len()
+    );
+    assert_eq!(
+        Scanner::with_defaults().unwrap().rule_count(),
+        BUILTIN_RULES.len()
+    );
 }
 
 /// Keywords must occur in every positive example (else the prefilter would
 /// hide the rule), checked ASCII case-insensitively.
 #[test]
 fn keywords_appear_in_positive_examples() {
-    for r in BUILTIN_RULES.iter().filter(|r| r.kind == RuleKind::Regex && !r.keywords.is_empty()) {
+    for r in BUILTIN_RULES
+        .iter()
+        .filter(|r| r.kind == RuleKind::Regex && !r.keywords.is_empty())
+    {
         for ex in r.examples_positive {
             let lower = ex.to_ascii_lowercase();
-            assert!(r.keywords.iter().any(|k| lower.contains(k)), "{}: no keyword in a positive example", r.id);
+            assert!(
+                r.keywords.iter().any(|k| lower.contains(k)),
+                "{}: no keyword in a positive example",
+                r.id
+            );
         }
     }
 }
@@ -76,5 +114,9 @@ fn keywords_appear_in_positive_examples() {
 fn text_without_keywords_runs_no_regex() {
     let scanner = Scanner::with_defaults().unwrap();
     let text = "lorem ipsum dolor sit amet, consectetur adipiscing elit\n".repeat(1000);
-    assert!(scanner.scan_bytes("/app/readme.txt", text.as_bytes()).is_empty());
+    assert!(
+        scanner
+            .scan_bytes("/app/readme.txt", text.as_bytes())
+            .is_empty()
+    );
 }

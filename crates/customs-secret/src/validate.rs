@@ -61,9 +61,41 @@ fn user_pass_b64(secret: &[u8]) -> bool {
 /// Passwords used in documentation and default configs, never worth a finding
 /// in a URL or basic-auth string.
 const WEAK_DOC_PASSWORDS: &[&str] = &[
-    "pass", "pwd", "pw", "passw", "passwd", "password", "secret", "foo", "bar", "baz", "qux", "user", "username",
-    "xxx", "mypass", "mypassword", "yourpassword", "hunter2", "pa$$word", "123", "1234", "12345", "123456", "test",
-    "testing", "guest", "admin", "root", "tiger", "pass123", "s3cr3t", "secret123", "changeit", "letmein", "p@ssw0rd",
+    "pass",
+    "pwd",
+    "pw",
+    "passw",
+    "passwd",
+    "password",
+    "secret",
+    "foo",
+    "bar",
+    "baz",
+    "qux",
+    "user",
+    "username",
+    "xxx",
+    "mypass",
+    "mypassword",
+    "yourpassword",
+    "hunter2",
+    "pa$$word",
+    "123",
+    "1234",
+    "12345",
+    "123456",
+    "test",
+    "testing",
+    "guest",
+    "admin",
+    "root",
+    "tiger",
+    "pass123",
+    "s3cr3t",
+    "secret123",
+    "changeit",
+    "letmein",
+    "p@ssw0rd",
     "passw0rd",
 ];
 
@@ -75,16 +107,52 @@ fn jwt_header(secret: &[u8]) -> bool {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(&raw) else {
         return false;
     };
-    v.as_object().is_some_and(|o| o.contains_key("alg") || o.contains_key("typ"))
+    v.as_object()
+        .is_some_and(|o| o.contains_key("alg") || o.contains_key("typ"))
 }
 
 /// Stop-words for generic assignments: values containing these are
 /// instructions or examples, not secrets.
 const GENERIC_STOPWORDS: &[&str] = &[
-    "password", "passwd", "secret", "token", "example", "sample", "changeme", "redacted", "lorem", "ipsum", "placeholder",
-    "dummy", "default", "undefined", "localhost", "getenv", "environ", "config.", "settings.", "self.", "this.",
-    "props.", "params.", "args.", "kwargs", "request.", "%s", "%d", "%(", "{0}", "{}", ".*", ".+", "\\d", "\\w",
-    "\\s", "(?", "[a-z", "[0-9",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "example",
+    "sample",
+    "changeme",
+    "redacted",
+    "lorem",
+    "ipsum",
+    "placeholder",
+    "dummy",
+    "default",
+    "undefined",
+    "localhost",
+    "getenv",
+    "environ",
+    "config.",
+    "settings.",
+    "self.",
+    "this.",
+    "props.",
+    "params.",
+    "args.",
+    "kwargs",
+    "request.",
+    "%s",
+    "%d",
+    "%(",
+    "{0}",
+    "{}",
+    ".*",
+    ".+",
+    "\\d",
+    "\\w",
+    "\\s",
+    "(?",
+    "[a-z",
+    "[0-9",
 ];
 
 /// The value of a generic `key = value` assignment must look like a secret:
@@ -116,12 +184,18 @@ fn generic_value(secret: &[u8]) -> bool {
         return false;
     }
     // words, identifiers, dotted names: letters, '_', '.', '-' only
-    if v.bytes().all(|b| b.is_ascii_alphabetic() || b"_.-".contains(&b)) {
+    if v.bytes()
+        .all(|b| b.is_ascii_alphabetic() || b"_.-".contains(&b))
+    {
         return false;
     }
     // dotted identifier chains with digits (module.sub2.attr, v1.2.3)
     if v.contains('.')
-        && v.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        && v.split('.').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        })
         && v.split('.').count() >= 2
         && v.split('.').all(|p| p.len() < 24)
     {
@@ -129,7 +203,8 @@ fn generic_value(secret: &[u8]) -> bool {
     }
     // snake_case / kebab-case identifiers with digits (auth_token_v2)
     if (v.contains('_') || v.contains('-'))
-        && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && v.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
         && v.split(['_', '-']).all(|p| p.len() <= 12)
     {
         return false;
@@ -143,7 +218,9 @@ fn generic_value(secret: &[u8]) -> bool {
         return false;
     }
     // all digits (ports, ids, timestamps)
-    if v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+    if v.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
         return false;
     }
     let classes = [
@@ -189,19 +266,72 @@ fn looks_like_path(v: &str) -> bool {
         return false;
     }
     let last = v.rsplit('/').next().unwrap_or_default();
-    let has_ext = last
-        .rsplit_once('.')
-        .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=5).contains(&ext.len()) && ext.bytes().all(|c| c.is_ascii_lowercase()));
-    let lower_path = v.split('/').all(|p| p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_.-".contains(&c)));
+    let has_ext = last.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (1..=5).contains(&ext.len())
+            && ext.bytes().all(|c| c.is_ascii_lowercase())
+    });
+    let lower_path = v.split('/').all(|p| {
+        p.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_.-".contains(&c))
+    });
     has_ext || lower_path
 }
 
 /// Parts of a key name that mean the value is not the secret itself.
 const GENERIC_KEY_EXCLUDES: &[&str] = &[
-    "hash", "salt", "file", "path", "dir", "length", "len", "size", "count", "min", "max", "policy", "field", "name",
-    "prompt", "label", "reset", "regex", "pattern", "strength", "expir", "type", "url", "uri", "endpoint", "header",
-    "param", "env", "var", "izer", "ized", "less", "format", "template", "version", "_id", "-id", ".id", "id\"", "id'",
-    "prefix", "suffix", "rotation", "manager", "provider", "store_type", "mode", "kind", "id=", "id:", "_ref", "reference",
+    "hash",
+    "salt",
+    "file",
+    "path",
+    "dir",
+    "length",
+    "len",
+    "size",
+    "count",
+    "min",
+    "max",
+    "policy",
+    "field",
+    "name",
+    "prompt",
+    "label",
+    "reset",
+    "regex",
+    "pattern",
+    "strength",
+    "expir",
+    "type",
+    "url",
+    "uri",
+    "endpoint",
+    "header",
+    "param",
+    "env",
+    "var",
+    "izer",
+    "ized",
+    "less",
+    "format",
+    "template",
+    "version",
+    "_id",
+    "-id",
+    ".id",
+    "id\"",
+    "id'",
+    "prefix",
+    "suffix",
+    "rotation",
+    "manager",
+    "provider",
+    "store_type",
+    "mode",
+    "kind",
+    "id=",
+    "id:",
+    "_ref",
+    "reference",
 ];
 
 /// The key of a generic assignment (the match up to the secret) must not be
@@ -213,7 +343,11 @@ fn generic_key(full: &[u8], secret: &[u8]) -> bool {
         .unwrap_or(full.len());
     let key = String::from_utf8_lossy(&full[..key_end]).to_ascii_lowercase();
     // cut at the assignment operator
-    let key = key.split(['=', ':', '>', ',']).next().unwrap_or_default().trim();
+    let key = key
+        .split(['=', ':', '>', ','])
+        .next()
+        .unwrap_or_default()
+        .trim();
     !GENERIC_KEY_EXCLUDES.iter().any(|x| key.contains(x))
 }
 
@@ -224,7 +358,10 @@ fn url_password(secret: &[u8], full: &[u8]) -> bool {
         return false;
     };
     let lower = pass.to_ascii_lowercase();
-    if WEAK_DOC_PASSWORDS.contains(&lower.as_str()) || pass.starts_with('$') || pass.starts_with('%') {
+    if WEAK_DOC_PASSWORDS.contains(&lower.as_str())
+        || pass.starts_with('$')
+        || pass.starts_with('%')
+    {
         return false;
     }
     if pass.starts_with('{') || pass.ends_with('}') || pass.starts_with('<') {
@@ -240,7 +377,11 @@ fn url_password(secret: &[u8], full: &[u8]) -> bool {
         return false;
     }
     let ul = user.to_ascii_lowercase();
-    if ["user", "username", "usr", "login", "name", "someone", "me", "myuser"].contains(&ul.as_str()) {
+    if [
+        "user", "username", "usr", "login", "name", "someone", "me", "myuser",
+    ]
+    .contains(&ul.as_str())
+    {
         return false;
     }
     true
