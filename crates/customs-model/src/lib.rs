@@ -23,7 +23,9 @@ pub use error::{ContainerError, PickleError};
 pub use formats::{ReadSeek, Sniff, is_candidate, scan_model, scan_model_seekable, sniff};
 pub use limits::Limits;
 pub use pickle::{PickleScan, scan_pickle_with};
-pub use report::{Finding, FindingKind, ImportRef, ImportSafety, ModelFormat, ModelReport, Severity, Verdict};
+pub use report::{
+    Finding, FindingKind, ImportRef, ImportSafety, ModelFormat, ModelReport, Severity, Verdict,
+};
 
 /// Walks a raw pickle stream (one or more concatenated pickles) with default [`Limits`].
 pub fn scan_pickle<R: std::io::Read>(reader: R) -> PickleScan {

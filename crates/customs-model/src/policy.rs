@@ -57,12 +57,28 @@ impl Judgement {
 /// - `torch._tensor._rebuild_from_type_v2(func, type, args, state)`: calls `func`, which is an
 ///   import judged on its own.
 const ALLOWED: &[(&str, &[&str])] = &[
-    ("collections", &["OrderedDict", "defaultdict", "Counter", "deque"]),
+    (
+        "collections",
+        &["OrderedDict", "defaultdict", "Counter", "deque"],
+    ),
     (
         "builtins",
         &[
-            "set", "frozenset", "slice", "bytearray", "complex", "range", "bytes", "str", "int", "float", "bool",
-            "list", "tuple", "dict", "object",
+            "set",
+            "frozenset",
+            "slice",
+            "bytearray",
+            "complex",
+            "range",
+            "bytes",
+            "str",
+            "int",
+            "float",
+            "bool",
+            "list",
+            "tuple",
+            "dict",
+            "object",
         ],
     ),
     ("copyreg", &["_reconstructor"]),
@@ -90,7 +106,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "_rebuild_wrapper_subclass",
         ],
     ),
-    ("torch._tensor", &["_rebuild_from_type_v2", "_rebuild_from_type"]),
+    (
+        "torch._tensor",
+        &["_rebuild_from_type_v2", "_rebuild_from_type"],
+    ),
     ("torch.serialization", &["_get_layout"]),
     ("torch.nn.parameter", &["Parameter"]),
     ("torch.storage", &["UntypedStorage", "TypedStorage"]),
@@ -119,11 +138,24 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("joblib.numpy_pickle", &["NumpyArrayWrapper"]),
     ("argparse", &["Namespace"]),
-    ("datetime", &["datetime", "date", "time", "timedelta", "timezone"]),
+    (
+        "datetime",
+        &["datetime", "date", "time", "timedelta", "timezone"],
+    ),
     ("decimal", &["Decimal"]),
     ("fractions", &["Fraction"]),
     ("uuid", &["UUID"]),
-    ("pathlib", &["Path", "PosixPath", "WindowsPath", "PurePath", "PurePosixPath", "PureWindowsPath"]),
+    (
+        "pathlib",
+        &[
+            "Path",
+            "PosixPath",
+            "WindowsPath",
+            "PurePath",
+            "PurePosixPath",
+            "PureWindowsPath",
+        ],
+    ),
     ("re", &["_compile"]),
 ];
 
@@ -165,13 +197,36 @@ const TORCH_DTYPES: &[&str] = &[
 ];
 
 const NUMPY_SCALAR_TYPES: &[&str] = &[
-    "float16", "float32", "float64", "longdouble", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-    "uint64", "bool_", "complex64", "complex128", "str_", "bytes_", "intc", "uintc", "half", "single", "double",
+    "float16",
+    "float32",
+    "float64",
+    "longdouble",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool_",
+    "complex64",
+    "complex128",
+    "str_",
+    "bytes_",
+    "intc",
+    "uintc",
+    "half",
+    "single",
+    "double",
 ];
 
 /// Modules (and their submodules) whose every callable is CRITICAL.
 const DENIED_MODULES: &[(&str, &str)] = &[
-    ("os", "operating-system access (commands, files, environment)"),
+    (
+        "os",
+        "operating-system access (commands, files, environment)",
+    ),
     ("posix", "operating-system access"),
     ("nt", "operating-system access"),
     ("subprocess", "runs commands"),
@@ -254,10 +309,22 @@ const DENIED_MODULES: &[(&str, &str)] = &[
     ("venv", "runs commands"),
     ("site", "interpreter internals"),
     ("gc", "reaches any live object"),
-    ("operator", "calls attributes and items (attrgetter/methodcaller gadgets)"),
-    ("_operator", "calls attributes and items (attrgetter/methodcaller gadgets)"),
-    ("functools", "calls wrapped callables (partial/reduce gadgets)"),
-    ("_functools", "calls wrapped callables (partial/reduce gadgets)"),
+    (
+        "operator",
+        "calls attributes and items (attrgetter/methodcaller gadgets)",
+    ),
+    (
+        "_operator",
+        "calls attributes and items (attrgetter/methodcaller gadgets)",
+    ),
+    (
+        "functools",
+        "calls wrapped callables (partial/reduce gadgets)",
+    ),
+    (
+        "_functools",
+        "calls wrapped callables (partial/reduce gadgets)",
+    ),
     ("_winapi", "operating-system access"),
     ("winreg", "operating-system access"),
     ("_winreg", "operating-system access"),
@@ -265,7 +332,10 @@ const DENIED_MODULES: &[(&str, &str)] = &[
     ("torch.hub", "downloads and runs code"),
     ("torch.jit", "loads TorchScript archives"),
     ("torch.package", "loads packaged code"),
-    ("torch.utils.cpp_extension", "compiles and loads native code"),
+    (
+        "torch.utils.cpp_extension",
+        "compiles and loads native code",
+    ),
     ("torch.distributed", "network access"),
     ("torch._inductor", "compiles code"),
     ("torch._dynamo", "compiles code"),
@@ -285,9 +355,30 @@ const DENIED_PAIRS: &[(&str, &[&str], &str)] = &[
     (
         "builtins",
         &[
-            "eval", "exec", "execfile", "compile", "__import__", "getattr", "setattr", "delattr", "open", "file",
-            "breakpoint", "input", "raw_input", "globals", "locals", "vars", "exit", "quit", "help", "apply",
-            "reload", "__build_class__", "__loader__", "__spec__",
+            "eval",
+            "exec",
+            "execfile",
+            "compile",
+            "__import__",
+            "getattr",
+            "setattr",
+            "delattr",
+            "open",
+            "file",
+            "breakpoint",
+            "input",
+            "raw_input",
+            "globals",
+            "locals",
+            "vars",
+            "exit",
+            "quit",
+            "help",
+            "apply",
+            "reload",
+            "__build_class__",
+            "__loader__",
+            "__spec__",
         ],
         "runs code, reaches attributes or opens files",
     ),
@@ -315,24 +406,77 @@ const DENIED_PAIRS: &[(&str, &[&str], &str)] = &[
         ],
         "builds functions or code objects",
     ),
-    ("torch", &["load", "save", "from_file"], "nested torch.load / file access"),
-    ("torch.serialization", &["load", "save"], "nested torch.load / file access"),
+    (
+        "torch",
+        &["load", "save", "from_file"],
+        "nested torch.load / file access",
+    ),
+    (
+        "torch.serialization",
+        &["load", "save"],
+        "nested torch.load / file access",
+    ),
     ("torch.classes", &["load_library"], "loads native code"),
     ("torch.ops", &["load_library"], "loads native code"),
     (
         "numpy",
-        &["load", "loads", "save", "savez", "fromfile", "tofile", "savetxt", "loadtxt", "genfromtxt", "memmap"],
+        &[
+            "load",
+            "loads",
+            "save",
+            "savez",
+            "fromfile",
+            "tofile",
+            "savetxt",
+            "loadtxt",
+            "genfromtxt",
+            "memmap",
+        ],
         "file access or nested unpickling (allow_pickle)",
     ),
-    ("numpy.lib.npyio", &["load", "save", "savez", "loadtxt", "genfromtxt", "savetxt"], "file access"),
-    ("numpy.lib.format", &["read_array", "open_memmap"], "file access or nested unpickling"),
+    (
+        "numpy.lib.npyio",
+        &["load", "save", "savez", "loadtxt", "genfromtxt", "savetxt"],
+        "file access",
+    ),
+    (
+        "numpy.lib.format",
+        &["read_array", "open_memmap"],
+        "file access or nested unpickling",
+    ),
     ("numpy.core.multiarray", &["loads"], "nested unpickling"),
-    ("joblib", &["load", "dump"], "nested joblib.load / file access"),
-    ("joblib.numpy_pickle", &["load", "dump"], "nested joblib.load / file access"),
-    ("pandas", &["read_pickle", "eval"], "nested unpickling / evaluates expressions"),
+    (
+        "joblib",
+        &["load", "dump"],
+        "nested joblib.load / file access",
+    ),
+    (
+        "joblib.numpy_pickle",
+        &["load", "dump"],
+        "nested joblib.load / file access",
+    ),
+    (
+        "pandas",
+        &["read_pickle", "eval"],
+        "nested unpickling / evaluates expressions",
+    ),
     ("keras.models", &["load_model"], "loads another model"),
-    ("tensorflow.keras.models", &["load_model"], "loads another model"),
-    ("yaml", &["load", "unsafe_load", "full_load", "load_all", "unsafe_load_all"], "unsafe YAML loading"),
+    (
+        "tensorflow.keras.models",
+        &["load_model"],
+        "loads another model",
+    ),
+    (
+        "yaml",
+        &[
+            "load",
+            "unsafe_load",
+            "full_load",
+            "load_all",
+            "unsafe_load_all",
+        ],
+        "unsafe YAML loading",
+    ),
 ];
 
 /// `(module, name)` pairs outside the allow-list with a severity set by hand.
@@ -426,7 +570,10 @@ const PY2_NAMES: &[(&str, &str, &str, &str)] = &[
 ];
 
 fn module_in(module: &str, root: &str) -> bool {
-    module == root || (module.len() > root.len() && module.starts_with(root) && module.as_bytes()[root.len()] == b'.')
+    module == root
+        || (module.len() > root.len()
+            && module.starts_with(root)
+            && module.as_bytes()[root.len()] == b'.')
 }
 
 /// The Python 3 spelling of a possibly Python 2 `(module, name)`.
@@ -453,7 +600,9 @@ fn is_allowed(module: &str, name: &str) -> bool {
     }
     match module {
         "torch" | "torch.cuda" => {
-            (name.ends_with("Storage") && name.len() > "Storage".len() && name.bytes().all(|b| b.is_ascii_alphanumeric()))
+            (name.ends_with("Storage")
+                && name.len() > "Storage".len()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric()))
                 || (module == "torch" && TORCH_DTYPES.contains(&name))
         }
         "numpy" => NUMPY_SCALAR_TYPES.contains(&name),
@@ -476,7 +625,11 @@ fn denied(module: &str, name: &str) -> Option<&'static str> {
     let segments: Vec<&str> = name.split('.').collect();
     if segments.len() > 1 {
         for seg in &segments {
-            if seg.len() > 4 && seg.starts_with("__") && seg.ends_with("__") && !BENIGN_DUNDERS.contains(seg) {
+            if seg.len() > 4
+                && seg.starts_with("__")
+                && seg.ends_with("__")
+                && !BENIGN_DUNDERS.contains(seg)
+            {
                 return Some("walks dunder attributes to reach other objects");
             }
         }
@@ -486,10 +639,10 @@ fn denied(module: &str, name: &str) -> Option<&'static str> {
         for i in 1..parts.len() {
             let sub_module = parts[i..parts.len() - 1].join(".");
             let leaf = parts[parts.len() - 1];
-            if !sub_module.is_empty() {
-                if let Some(why) = denied_flat(&sub_module, leaf) {
-                    return Some(why);
-                }
+            if !sub_module.is_empty()
+                && let Some(why) = denied_flat(&sub_module, leaf)
+            {
+                return Some(why);
             }
             if let Some(why) = denied_flat(parts[i], "") {
                 return Some(why);
@@ -537,7 +690,10 @@ pub fn judge(module: &str, name: &str) -> Judgement {
             "ML-library callable outside the allow-list (its constructor or __setstate__ runs on load)",
         );
     }
-    Judgement::Suspicious(Severity::High, "import outside the allow-list of ML reconstruction callables")
+    Judgement::Suspicious(
+        Severity::High,
+        "import outside the allow-list of ML reconstruction callables",
+    )
 }
 
 /// Callables that unpickle (or torch.load) a bytes argument: their payload is scanned too.
@@ -545,8 +701,10 @@ pub(crate) fn loads_payload(module: &str, name: &str) -> bool {
     let (m, n) = normalize(module, name);
     matches!(
         (m, n),
-        ("pickle" | "_pickle" | "dill" | "cloudpickle" | "dill._dill", "loads")
-            | ("torch.storage", "_load_from_bytes")
+        (
+            "pickle" | "_pickle" | "dill" | "cloudpickle" | "dill._dill",
+            "loads"
+        ) | ("torch.storage", "_load_from_bytes")
             | ("numpy", "loads")
             | ("numpy.core.multiarray", "loads")
     )
@@ -562,17 +720,29 @@ mod tests {
 
     #[test]
     fn allow_list_is_exact() {
-        assert_eq!(judge("torch._utils", "_rebuild_tensor_v2"), Judgement::Allowed);
+        assert_eq!(
+            judge("torch._utils", "_rebuild_tensor_v2"),
+            Judgement::Allowed
+        );
         assert_eq!(judge("torch", "FloatStorage"), Judgement::Allowed);
         assert_eq!(judge("torch", "float32"), Judgement::Allowed);
         assert_eq!(judge("collections", "OrderedDict"), Judgement::Allowed);
         assert_eq!(judge("__builtin__", "set"), Judgement::Allowed);
         assert_eq!(judge("copy_reg", "_reconstructor"), Judgement::Allowed);
-        assert_eq!(judge("numpy.core.multiarray", "_reconstruct"), Judgement::Allowed);
+        assert_eq!(
+            judge("numpy.core.multiarray", "_reconstruct"),
+            Judgement::Allowed
+        );
         assert_ne!(judge("torch", "Storage.__init__"), Judgement::Allowed);
         assert_ne!(judge("torch", "os.Storage"), Judgement::Allowed);
-        assert_ne!(judge("torch._utils ", "_rebuild_tensor_v2"), Judgement::Allowed);
-        assert_ne!(judge("collections", "OrderedDict.fromkeys"), Judgement::Allowed);
+        assert_ne!(
+            judge("torch._utils ", "_rebuild_tensor_v2"),
+            Judgement::Allowed
+        );
+        assert_ne!(
+            judge("collections", "OrderedDict.fromkeys"),
+            Judgement::Allowed
+        );
     }
 
     #[test]
@@ -606,11 +776,17 @@ mod tests {
 
     #[test]
     fn unknown_is_never_safe() {
-        assert_eq!(sev("sklearn.tree._classes", "DecisionTreeClassifier"), Some(Severity::Medium));
+        assert_eq!(
+            sev("sklearn.tree._classes", "DecisionTreeClassifier"),
+            Some(Severity::Medium)
+        );
         assert_eq!(sev("__main__", "Evil"), Some(Severity::High));
         assert_eq!(sev("evilpkg", "thing"), Some(Severity::High));
         assert_eq!(sev("builtins", "print"), Some(Severity::High));
-        assert_eq!(sev("torch.storage", "_load_from_bytes"), Some(Severity::High));
+        assert_eq!(
+            sev("torch.storage", "_load_from_bytes"),
+            Some(Severity::High)
+        );
         assert_eq!(sev("numpy", "random.Generator"), Some(Severity::High));
         assert_eq!(sev("numpy", "random._pickle.x"), Some(Severity::Critical));
     }

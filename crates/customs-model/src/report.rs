@@ -299,8 +299,11 @@ impl ModelReport {
 
     /// Sorts findings worst first and computes the verdict.
     pub(crate) fn finish(mut self) -> Self {
-        self.findings
-            .sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.inner_path.cmp(&b.inner_path)));
+        self.findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.inner_path.cmp(&b.inner_path))
+        });
         self.verdict = Verdict::from_findings(&self.findings);
         self
     }

@@ -7,12 +7,17 @@ use std::io::{Cursor, Write};
 
 use common::*;
 use customs_model::{
-    FindingKind, Limits, ModelFormat, ModelReport, Severity, Verdict, is_candidate, scan_model, scan_model_seekable,
-    scan_pickle,
+    FindingKind, Limits, ModelFormat, ModelReport, Severity, Verdict, is_candidate, scan_model,
+    scan_model_seekable, scan_pickle,
 };
 
 fn scan(path: &str, data: &[u8]) -> Option<ModelReport> {
-    scan_model(path, &mut &data[..], Some(data.len() as u64), &Limits::default())
+    scan_model(
+        path,
+        &mut &data[..],
+        Some(data.len() as u64),
+        &Limits::default(),
+    )
 }
 
 fn must_scan(path: &str, data: &[u8]) -> ModelReport {
@@ -51,9 +56,8 @@ fn raw_pickle_corpus() {
             Expect::Critical(callable) => {
                 assert_eq!(s.verdict(), Verdict::Dangerous, "{name}: {s:#?}");
                 assert!(
-                    s.findings
-                        .iter()
-                        .any(|f| f.severity == Severity::Critical && f.callable.as_deref() == Some(callable)),
+                    s.findings.iter().any(|f| f.severity == Severity::Critical
+                        && f.callable.as_deref() == Some(callable)),
                     "{name}: expected {callable}: {:#?}",
                     s.findings
                 );
@@ -78,7 +82,13 @@ fn ml_app_fixtures() {
     assert_critical(&r, "os.system", None);
     assert_eq!(r.findings[0].severity, Severity::Critical);
     assert_eq!(r.findings[0].kind, FindingKind::DangerousImport);
-    assert!(r.findings[0].detail.as_deref().unwrap().contains("echo FAKE-PAYLOAD"));
+    assert!(
+        r.findings[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("echo FAKE-PAYLOAD")
+    );
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["verdict"], "dangerous");
     assert_eq!(json["findings"][0]["severity"], "CRITICAL");
@@ -100,13 +110,22 @@ fn memo_hidden_names_are_resolved() {
             .1[..],
     );
     let imp = &s.imports[0];
-    assert_eq!((imp.module.as_str(), imp.name.as_str(), imp.opcode), ("os", "system", "STACK_GLOBAL"));
+    assert_eq!(
+        (imp.module.as_str(), imp.name.as_str(), imp.opcode),
+        ("os", "system", "STACK_GLOBAL")
+    );
     assert_eq!(imp.calls, 1);
 }
 
 #[test]
 fn calls_are_attributed_to_the_callable() {
-    let s = scan_pickle(&pickle_corpus().into_iter().find(|(n, ..)| *n == "p0_inst_os_system").unwrap().1[..]);
+    let s = scan_pickle(
+        &pickle_corpus()
+            .into_iter()
+            .find(|(n, ..)| *n == "p0_inst_os_system")
+            .unwrap()
+            .1[..],
+    );
     assert_eq!(s.imports[0].opcode, "INST");
     assert_eq!(s.imports[0].calls, 1);
     let s = scan_pickle(
@@ -119,9 +138,23 @@ fn calls_are_attributed_to_the_callable() {
     assert_eq!(s.imports[0].calls, 1);
     assert!(s.findings[0].detail.as_deref().unwrap().contains("OBJ"));
     // getattr(__import__('os'), 'system')('id'): the final call is through a computed callable.
-    let s = scan_pickle(&pickle_corpus().into_iter().find(|(n, ..)| *n == "p2_getattr_chain").unwrap().1[..]);
-    assert!(s.findings.iter().any(|f| f.kind == FindingKind::IndirectCall && f.severity == Severity::High));
-    assert!(s.findings.iter().any(|f| f.callable.as_deref() == Some("__builtin__.__import__")));
+    let s = scan_pickle(
+        &pickle_corpus()
+            .into_iter()
+            .find(|(n, ..)| *n == "p2_getattr_chain")
+            .unwrap()
+            .1[..],
+    );
+    assert!(
+        s.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::IndirectCall && f.severity == Severity::High)
+    );
+    assert!(
+        s.findings
+            .iter()
+            .any(|f| f.callable.as_deref() == Some("__builtin__.__import__"))
+    );
 }
 
 #[test]
@@ -136,7 +169,8 @@ fn nested_pickle_payload_is_scanned() {
     assert!(
         critical_callables(&r)
             .iter()
-            .any(|(c, i)| c == "os.system" && i.as_deref().is_some_and(|i| i.starts_with("#payload@"))),
+            .any(|(c, i)| c == "os.system"
+                && i.as_deref().is_some_and(|i| i.starts_with("#payload@"))),
         "{r:#?}"
     );
 }
@@ -150,7 +184,11 @@ fn torch_zip_hostile_and_benign() {
     let r = must_scan("/w/pytorch_model.bin", &torch_zip(&state_dict_pickle()));
     assert_eq!(r.format, ModelFormat::TorchZip);
     assert_safe(&r);
-    assert!(r.imports.iter().any(|i| i.callable() == "torch._utils._rebuild_tensor_v2" && i.calls == 2));
+    assert!(
+        r.imports
+            .iter()
+            .any(|i| i.callable() == "torch._utils._rebuild_tensor_v2" && i.calls == 2)
+    );
 
     // Deflated entries work too.
     let z = zip_deflated(&[("m/data.pkl", &os_system_p2()), ("m/version", b"3\n")]);
@@ -200,7 +238,10 @@ fn npy_and_npz_object_arrays() {
     let benign = npy(header, &numpy_array_pickle(&[0u8; 8]));
     assert_safe(&must_scan("/d/ok.npy", &benign));
 
-    let plain = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", &[0u8; 16]);
+    let plain = npy(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+        &[0u8; 16],
+    );
     assert_safe(&must_scan("/d/plain.npy", &plain));
 
     let z = zip_of(&[("arr_0.npy", &hostile), ("arr_1.npy", &plain)]);
@@ -243,7 +284,11 @@ fn joblib_interleaved_arrays() {
     assert_critical(&r, "os.system", None);
     let mut g = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     g.write_all(&hostile).unwrap();
-    assert_critical(&must_scan("/m/model.pkl", &g.finish().unwrap()), "os.system", None);
+    assert_critical(
+        &must_scan("/m/model.pkl", &g.finish().unwrap()),
+        "os.system",
+        None,
+    );
 }
 
 #[test]
@@ -269,7 +314,10 @@ fn keras_lambda_layers() {
     let r = must_scan("/m/custom.keras", &z);
     assert_eq!(r.verdict, Verdict::Suspicious);
     assert_eq!(r.findings[0].kind, FindingKind::KerasCustomObject);
-    assert_eq!(r.findings[0].callable.as_deref(), Some("evil_layers.Backdoor"));
+    assert_eq!(
+        r.findings[0].callable.as_deref(),
+        Some("evil_layers.Backdoor")
+    );
 
     let r = must_scan("/m/model.h5", &h5_like(KERAS_LAMBDA_CONFIG));
     assert_eq!(r.format, ModelFormat::KerasH5);
@@ -280,7 +328,11 @@ fn keras_lambda_layers() {
 
     // A config cut short still names the Lambda layer.
     let cut = &KERAS_LAMBDA_CONFIG[..KERAS_LAMBDA_CONFIG.len() - 40];
-    assert_critical(&must_scan("/m/cut.h5", &h5_like(cut)), "keras.layers.Lambda", None);
+    assert_critical(
+        &must_scan("/m/cut.h5", &h5_like(cut)),
+        "keras.layers.Lambda",
+        None,
+    );
 }
 
 #[test]
@@ -292,7 +344,11 @@ fn nested_zips() {
 
     let deeper = zip_of(&[("x/outer.zip", &outer)]);
     let r = must_scan("/m/deeper.mar", &deeper);
-    assert_critical(&r, "os.system", Some("x/outer.zip!bundle/inner.pt!archive/data.pkl"));
+    assert_critical(
+        &r,
+        "os.system",
+        Some("x/outer.zip!bundle/inner.pt!archive/data.pkl"),
+    );
 
     let shallow = Limits {
         max_nesting: 1,
@@ -300,12 +356,17 @@ fn nested_zips() {
     };
     let r = scan_model("/m/deeper.mar", &mut &deeper[..], None, &shallow).unwrap();
     assert_eq!(r.verdict, Verdict::Suspicious, "{r:#?}");
-    assert!(r.findings.iter().any(|f| f.kind == FindingKind::LimitReached));
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::LimitReached)
+    );
 }
 
 #[test]
 fn safetensors_gguf_onnx() {
-    let header = br#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"format":"pt"}}"#;
+    let header =
+        br#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"format":"pt"}}"#;
     let mut st = (header.len() as u64).to_le_bytes().to_vec();
     st.extend(header);
     st.extend([0u8; 8]);
@@ -313,7 +374,13 @@ fn safetensors_gguf_onnx() {
     assert_eq!(r.format, ModelFormat::Safetensors);
     assert_safe(&r);
     // Without a size hint the data length is counted.
-    let r = scan_model("/m/model.safetensors", &mut &st[..], None, &Limits::default()).unwrap();
+    let r = scan_model(
+        "/m/model.safetensors",
+        &mut &st[..],
+        None,
+        &Limits::default(),
+    )
+    .unwrap();
     assert_safe(&r);
 
     let mut bad = st.clone();
@@ -333,7 +400,11 @@ fn safetensors_gguf_onnx() {
     assert_eq!(r.format, ModelFormat::Onnx);
     assert_safe(&r);
     // A pickle renamed .onnx is still a pickle.
-    assert_critical(&must_scan("/m/evil.onnx", &os_system_p2()), "os.system", None);
+    assert_critical(
+        &must_scan("/m/evil.onnx", &os_system_p2()),
+        "os.system",
+        None,
+    );
 }
 
 #[test]
@@ -344,7 +415,11 @@ fn not_models_are_none() {
     assert!(scan("/d/x.h5", b"not hdf5 at all").is_none());
     assert!(!is_candidate("/usr/lib/python3/os.py"));
     // A .bin that is a pickle is a model.
-    assert_critical(&must_scan("/m/pytorch_model.bin", &os_system_p2()), "os.system", None);
+    assert_critical(
+        &must_scan("/m/pytorch_model.bin", &os_system_p2()),
+        "os.system",
+        None,
+    );
 }
 
 #[test]
@@ -354,7 +429,11 @@ fn malformed_and_truncated_are_findings() {
     t.truncate(t.len() - 1);
     let r = must_scan("/m/t.pkl", &t);
     assert_critical(&r, "os.system", None);
-    assert!(r.findings.iter().any(|f| f.kind == FindingKind::Unparseable && f.severity == Severity::Medium));
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::Unparseable && f.severity == Severity::Medium)
+    );
 
     // Garbage: unparseable, MEDIUM, never safe.
     let r = must_scan("/m/g.pkl", b"\x80\x02\xff\xfe");
@@ -411,9 +490,18 @@ fn suspicious_grades() {
     let r = must_scan("/m/clf.pkl", &p);
     assert_eq!(r.verdict, Verdict::Suspicious);
     assert_eq!(r.findings[0].severity, Severity::Medium);
-    assert_eq!(r.findings[0].callable.as_deref(), Some("sklearn.tree._classes.DecisionTreeClassifier"));
+    assert_eq!(
+        r.findings[0].callable.as_deref(),
+        Some("sklearn.tree._classes.DecisionTreeClassifier")
+    );
 
-    let p = P::new().proto(2).global("__main__", "Evil").empty_tuple().reduce().stop().bytes();
+    let p = P::new()
+        .proto(2)
+        .global("__main__", "Evil")
+        .empty_tuple()
+        .reduce()
+        .stop()
+        .bytes();
     let r = must_scan("/m/evil.pkl", &p);
     assert_eq!(r.findings[0].severity, Severity::High);
 
@@ -445,4 +533,49 @@ fn suspicious_grades() {
     let r = must_scan("/m/b.pkl", &p);
     assert_eq!(r.findings[0].kind, FindingKind::GlobalMutation);
     assert_eq!(r.findings[0].severity, Severity::High);
+}
+
+#[test]
+fn memo_carried_across_pickles_cannot_hide_an_import() {
+    // Pickle 1 memoizes "os" and "system". Pickle 2 memoizes two benign names and then
+    // fetches keys 0 and 1: a fresh Unpickler sees collections.OrderedDict, a reused one
+    // (memo kept) sees os.system. Both readings must be reported.
+    let mut data = P::new()
+        .proto(4)
+        .sstr("os")
+        .memoize()
+        .sstr("system")
+        .memoize()
+        .tuple2()
+        .stop()
+        .bytes();
+    data.extend(
+        P::new()
+            .proto(4)
+            .sstr("collections")
+            .memoize()
+            .sstr("OrderedDict")
+            .memoize()
+            .op(b'0')
+            .op(b'0')
+            .binget(0)
+            .binget(1)
+            .stack_global()
+            .empty_tuple()
+            .reduce()
+            .stop()
+            .bytes(),
+    );
+    let r = must_scan("/m/two.pkl", &data);
+    assert_critical(&r, "os.system", None);
+    assert!(
+        r.imports
+            .iter()
+            .any(|i| i.callable() == "collections.OrderedDict")
+    );
+    // No "malformed" noise from the quiet reading.
+    assert!(
+        r.findings.iter().all(|f| f.kind != FindingKind::Malformed),
+        "{r:#?}"
+    );
 }

@@ -11,7 +11,8 @@ use crate::report::{Finding, FindingKind, ModelFormat, Severity};
 /// Extensions of entries that are pickle streams.
 const PICKLE_ENTRY_EXTENSIONS: &[&str] = &["pkl", "pickle", "joblib", "dill", "sav"];
 /// Extensions of entries that may themselves be model archives or pickles.
-const NESTED_ENTRY_EXTENSIONS: &[&str] = &["zip", "pt", "pth", "ckpt", "bin", "npz", "keras", "mar"];
+const NESTED_ENTRY_EXTENSIONS: &[&str] =
+    &["zip", "pt", "pth", "ckpt", "bin", "npz", "keras", "mar"];
 
 fn join(outer: Option<&str>, name: &str) -> String {
     match outer {
@@ -22,13 +23,22 @@ fn join(outer: Option<&str>, name: &str) -> String {
 
 fn zip_format(names: &[String]) -> ModelFormat {
     let has = |n: &str| names.iter().any(|x| x == n);
-    if names.iter().any(|n| n.ends_with("constants.pkl")) && names.iter().any(|n| n.contains("/code/")) {
+    if names.iter().any(|n| n.ends_with("constants.pkl"))
+        && names.iter().any(|n| n.contains("/code/"))
+    {
         ModelFormat::TorchScript
-    } else if names.iter().any(|n| n == "data.pkl" || n.ends_with("/data.pkl")) {
+    } else if names
+        .iter()
+        .any(|n| n == "data.pkl" || n.ends_with("/data.pkl"))
+    {
         ModelFormat::TorchZip
     } else if has("config.json") && (has("metadata.json") || has("model.weights.h5")) {
         ModelFormat::Keras
-    } else if !names.is_empty() && names.iter().all(|n| n.to_ascii_lowercase().ends_with(".npy")) {
+    } else if !names.is_empty()
+        && names
+            .iter()
+            .all(|n| n.to_ascii_lowercase().ends_with(".npy"))
+    {
         ModelFormat::Npz
     } else {
         ModelFormat::Zip
@@ -36,7 +46,12 @@ fn zip_format(names: &[String]) -> ModelFormat {
 }
 
 /// Scans every interesting entry of a zip; returns the archive's format.
-pub(crate) fn scan_zip<R: Read + Seek>(ctx: &mut Ctx<'_>, r: R, outer: Option<&str>, depth: u32) -> ModelFormat {
+pub(crate) fn scan_zip<R: Read + Seek>(
+    ctx: &mut Ctx<'_>,
+    r: R,
+    outer: Option<&str>,
+    depth: u32,
+) -> ModelFormat {
     let mut zip = match ZipArchive::new(r) {
         Ok(z) => z,
         Err(e) => {
@@ -62,7 +77,10 @@ pub(crate) fn scan_zip<R: Read + Seek>(ctx: &mut Ctx<'_>, r: R, outer: Option<&s
             Finding::new(
                 Severity::Medium,
                 FindingKind::LimitReached,
-                format!("Zip has {total} entries; only the first {} inspected", ctx.limits.max_zip_entries),
+                format!(
+                    "Zip has {total} entries; only the first {} inspected",
+                    ctx.limits.max_zip_entries
+                ),
             ),
             outer,
         );
@@ -85,7 +103,9 @@ pub(crate) fn scan_zip<R: Read + Seek>(ctx: &mut Ctx<'_>, r: R, outer: Option<&s
         if entry.is_dir() {
             continue;
         }
-        let name = entry.name().map_or_else(|_| format!("#{i}"), |n| n.into_owned());
+        let name = entry
+            .name()
+            .map_or_else(|_| format!("#{i}"), |n| n.into_owned());
         let inner = join(outer, &name);
         let ext = extension(&name).unwrap_or_default();
         if PICKLE_ENTRY_EXTENSIONS.contains(&ext.as_str()) {
@@ -98,9 +118,15 @@ pub(crate) fn scan_zip<R: Read + Seek>(ctx: &mut Ctx<'_>, r: R, outer: Option<&s
         } else if ext == "h5" || ext == "hdf5" {
             keras::scan_h5(ctx, &mut entry, Some(&inner));
         } else if NESTED_ENTRY_EXTENSIONS.contains(&ext.as_str()) {
-            let cap = ctx.limits.max_entry_bytes.min(ctx.limits.max_in_memory_bytes);
+            let cap = ctx
+                .limits
+                .max_entry_bytes
+                .min(ctx.limits.max_in_memory_bytes);
             let mut data = Vec::new();
-            match (&mut entry).take(cap.saturating_add(1)).read_to_end(&mut data) {
+            match (&mut entry)
+                .take(cap.saturating_add(1))
+                .read_to_end(&mut data)
+            {
                 Ok(n) if n as u64 > cap => {
                     ctx.add(
                         Finding::new(
@@ -125,7 +151,8 @@ pub(crate) fn scan_zip<R: Read + Seek>(ctx: &mut Ctx<'_>, r: R, outer: Option<&s
                     continue;
                 }
             }
-            let model_like = is_zip(&data) || is_pickle_proto(&data) || data.starts_with(super::NPY_MAGIC);
+            let model_like =
+                is_zip(&data) || is_pickle_proto(&data) || data.starts_with(super::NPY_MAGIC);
             if !model_like {
                 continue;
             }

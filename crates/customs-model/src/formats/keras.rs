@@ -31,7 +31,11 @@ pub(crate) fn scan_keras_config(ctx: &mut Ctx<'_>, r: &mut dyn Read, inner: &str
         Ok(_) => {}
         Err(e) => {
             ctx.add(
-                Finding::new(Severity::Medium, FindingKind::NotInspected, format!("Keras config not readable: {e}")),
+                Finding::new(
+                    Severity::Medium,
+                    FindingKind::NotInspected,
+                    format!("Keras config not readable: {e}"),
+                ),
                 Some(inner),
             );
             return;
@@ -93,7 +97,9 @@ fn analyze(ctx: &mut Ctx<'_>, json: &Json, inner: Option<&str>, offset: Option<u
                     );
                     f.offset = offset;
                     f.detail = Some(match code_len {
-                        Some(n) => format!("layer '{layer}' carries {n} characters of base64 marshalled bytecode"),
+                        Some(n) => format!(
+                            "layer '{layer}' carries {n} characters of base64 marshalled bytecode"
+                        ),
                         None => format!("layer '{layer}' of class {}", class.unwrap_or("?")),
                     });
                     ctx.add(f, inner);
@@ -106,7 +112,9 @@ fn analyze(ctx: &mut Ctx<'_>, json: &Json, inner: Option<&str>, offset: Option<u
                             FindingKind::KerasCustomObject,
                             format!("Keras object from custom module {module}.{name}"),
                         )
-                        .with_detail("custom objects run their module's code when the model is loaded");
+                        .with_detail(
+                            "custom objects run their module's code when the model is loaded",
+                        );
                         f.callable = Some(format!("{module}.{name}"));
                         f.offset = offset;
                         ctx.add(f, inner);
@@ -128,15 +136,19 @@ fn analyze(ctx: &mut Ctx<'_>, json: &Json, inner: Option<&str>, offset: Option<u
 
 /// Whether a parsed JSON value looks like a Keras model or training config.
 fn is_keras_config(json: &Json) -> bool {
-    json.as_object()
-        .is_some_and(|o| o.contains_key("class_name") || o.contains_key("config") || o.contains_key("layers"))
+    json.as_object().is_some_and(|o| {
+        o.contains_key("class_name") || o.contains_key("config") || o.contains_key("layers")
+    })
 }
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() || from > hay.len() - needle.len() {
         return None;
     }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
 }
 
 /// Searches an HDF5 byte stream for Keras JSON configs (the `model_config` attribute) without
@@ -157,41 +169,43 @@ pub(crate) fn scan_h5(ctx: &mut Ctx<'_>, r: &mut dyn Read, inner: Option<&str>) 
     let mut parse_budget: u64 = 16 * ctx.limits.max_json_bytes;
     let mut truncated = false;
 
-    let mut fill = |buf: &mut Vec<u8>, eof: &mut bool, total: &mut u64, truncated: &mut bool| -> bool {
-        if *eof {
-            return false;
-        }
-        let want = (CHUNK as u64).min(max_scan.saturating_sub(*total));
-        if want == 0 {
-            *eof = true;
-            *truncated = true;
-            return false;
-        }
-        let start = buf.len();
-        buf.resize(start + usize::try_from(want).unwrap_or(CHUNK), 0);
-        let mut filled = start;
-        while filled < buf.len() {
-            match r.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    *eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => {
-                    *eof = true;
-                    break;
+    let mut fill =
+        |buf: &mut Vec<u8>, eof: &mut bool, total: &mut u64, truncated: &mut bool| -> bool {
+            if *eof {
+                return false;
+            }
+            let want = (CHUNK as u64).min(max_scan.saturating_sub(*total));
+            if want == 0 {
+                *eof = true;
+                *truncated = true;
+                return false;
+            }
+            let start = buf.len();
+            buf.resize(start + usize::try_from(want).unwrap_or(CHUNK), 0);
+            let mut filled = start;
+            while filled < buf.len() {
+                match r.read(&mut buf[filled..]) {
+                    Ok(0) => {
+                        *eof = true;
+                        break;
+                    }
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        *eof = true;
+                        break;
+                    }
                 }
             }
-        }
-        buf.truncate(filled);
-        *total += (filled - start) as u64;
-        filled > start
-    };
+            buf.truncate(filled);
+            *total += (filled - start) as u64;
+            filled > start
+        };
 
     loop {
         // Search new bytes for Lambda markers.
-        let search_from = usize::try_from(lambda_searched.saturating_sub(base).saturating_sub(16)).unwrap_or(0);
+        let search_from =
+            usize::try_from(lambda_searched.saturating_sub(base).saturating_sub(16)).unwrap_or(0);
         for needle in [&b"\"Lambda\""[..], b"__lambda__"] {
             let mut from = search_from.min(buf.len());
             while let Some(p) = find(&buf, needle, from) {
@@ -205,7 +219,10 @@ pub(crate) fn scan_h5(ctx: &mut Ctx<'_>, r: &mut dyn Read, inner: Option<&str>) 
         lambda_searched = base + buf.len() as u64;
 
         let rel = usize::try_from(pos - base).unwrap_or(usize::MAX);
-        let next = buf.get(rel..).and_then(|s| s.iter().position(|&b| b == b'{')).map(|p| p + rel);
+        let next = buf
+            .get(rel..)
+            .and_then(|s| s.iter().position(|&b| b == b'{'))
+            .map(|p| p + rel);
         let Some(p) = next else {
             // Nothing more in the buffer: drop it (but a marker's worth of tail) and read on.
             let drop_n = buf.len() - buf.len().min(16);
@@ -237,7 +254,9 @@ pub(crate) fn scan_h5(ctx: &mut Ctx<'_>, r: &mut dyn Read, inner: Option<&str>) 
             let mut stream = serde_json::Deserializer::from_slice(&buf[p..]).into_iter::<Json>();
             match stream.next() {
                 Some(Ok(v)) => break Some((v, stream.byte_offset())),
-                Some(Err(e)) if e.is_eof() && !eof && buf.len() - p < max_json && parse_budget > 0 => {
+                Some(Err(e))
+                    if e.is_eof() && !eof && buf.len() - p < max_json && parse_budget > 0 =>
+                {
                     parse_budget = parse_budget.saturating_sub((buf.len() - p) as u64);
                     fill(&mut buf, &mut eof, &mut total, &mut truncated);
                 }

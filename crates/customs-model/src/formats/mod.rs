@@ -36,7 +36,9 @@ const CANDIDATE_EXTENSIONS: &[&str] = &[
 ];
 
 /// Extensions whose content is a pickle stream when it is not a zip.
-const PICKLE_EXTENSIONS: &[&str] = &["pkl", "pickle", "joblib", "dill", "sav", "pt", "pth", "ckpt"];
+const PICKLE_EXTENSIONS: &[&str] = &[
+    "pkl", "pickle", "joblib", "dill", "sav", "pt", "pth", "ckpt",
+];
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const ZIP_EMPTY_MAGIC: &[u8] = b"PK\x05\x06";
@@ -214,7 +216,10 @@ impl Ctx<'_> {
                     Finding::new(
                         Severity::Medium,
                         FindingKind::LimitReached,
-                        format!("Nested payload of {} not scanned (nesting bound)", payload.callable),
+                        format!(
+                            "Nested payload of {} not scanned (nesting bound)",
+                            payload.callable
+                        ),
                     ),
                     Some(&nested_inner),
                 );
@@ -259,13 +264,22 @@ fn read_head(r: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
 /// Scans one candidate file streamed from `reader`. Returns `None` when the content is not a
 /// model format (decided by extension and magic bytes). Zip-based formats are read into memory
 /// up to [`Limits::max_in_memory_bytes`]; for larger files use [`scan_model_seekable`].
-pub fn scan_model(path: &str, reader: &mut dyn Read, size_hint: Option<u64>, limits: &Limits) -> Option<ModelReport> {
+pub fn scan_model(
+    path: &str,
+    reader: &mut dyn Read,
+    size_hint: Option<u64>,
+    limits: &Limits,
+) -> Option<ModelReport> {
     scan_input(path, Input::Stream(reader), size_hint, limits)
 }
 
 /// Like [`scan_model`], for a seekable source (e.g. a spooled temporary file): zips are read
 /// in place, with no in-memory bound.
-pub fn scan_model_seekable(path: &str, reader: &mut dyn ReadSeek, limits: &Limits) -> Option<ModelReport> {
+pub fn scan_model_seekable(
+    path: &str,
+    reader: &mut dyn ReadSeek,
+    limits: &Limits,
+) -> Option<ModelReport> {
     let size = reader.seek(SeekFrom::End(0)).ok();
     if reader.seek(SeekFrom::Start(0)).is_err() {
         return None;
@@ -273,7 +287,12 @@ pub fn scan_model_seekable(path: &str, reader: &mut dyn ReadSeek, limits: &Limit
     scan_input(path, Input::Seekable(reader), size, limits)
 }
 
-fn scan_input(path: &str, input: Input<'_>, size_hint: Option<u64>, limits: &Limits) -> Option<ModelReport> {
+fn scan_input(
+    path: &str,
+    input: Input<'_>,
+    size_hint: Option<u64>,
+    limits: &Limits,
+) -> Option<ModelReport> {
     let ext = extension(path)?;
     if !CANDIDATE_EXTENSIONS.contains(&ext.as_str()) {
         return None;
@@ -299,7 +318,11 @@ fn scan_input(path: &str, input: Input<'_>, size_hint: Option<u64>, limits: &Lim
             Input::Stream(r) => {
                 let mut data = Vec::new();
                 let cap = limits.max_in_memory_bytes;
-                match Cursor::new(head).chain(r).take(cap.saturating_add(1)).read_to_end(&mut data) {
+                match Cursor::new(head)
+                    .chain(r)
+                    .take(cap.saturating_add(1))
+                    .read_to_end(&mut data)
+                {
                     Ok(n) if n as u64 > cap => {
                         ctx.add(
                             Finding::new(
@@ -315,7 +338,11 @@ fn scan_input(path: &str, input: Input<'_>, size_hint: Option<u64>, limits: &Lim
                     Ok(_) => archive::scan_zip(&mut ctx, Cursor::new(data), None, 0),
                     Err(e) => {
                         ctx.add(
-                            Finding::new(Severity::Medium, FindingKind::Unparseable, format!("Read error: {e}")),
+                            Finding::new(
+                                Severity::Medium,
+                                FindingKind::Unparseable,
+                                format!("Read error: {e}"),
+                            ),
                             None,
                         );
                         ctx.report.format
@@ -379,8 +406,15 @@ fn scan_pickle_file(ctx: &mut Ctx<'_>, r: &mut dyn Read, ext: &str) {
     let scan = pickle::walk(r, ctx.limits, WalkOptions::default());
     let joblib = ext == "joblib"
         || scan.joblib_arrays > 0
-        || scan.imports.iter().any(|i| i.module == "joblib" || i.module.starts_with("joblib."));
-    ctx.report.format = if joblib { ModelFormat::Joblib } else { ModelFormat::Pickle };
+        || scan
+            .imports
+            .iter()
+            .any(|i| i.module == "joblib" || i.module.starts_with("joblib."));
+    ctx.report.format = if joblib {
+        ModelFormat::Joblib
+    } else {
+        ModelFormat::Pickle
+    };
     ctx.absorb_pickle(scan, None, 0);
 }
 
@@ -391,8 +425,12 @@ fn gguf_check(ctx: &mut Ctx<'_>, r: &mut dyn Read) {
         && (1..=3).contains(&u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]));
     if !ok {
         ctx.add(
-            Finding::new(Severity::Medium, FindingKind::MalformedContainer, "Malformed GGUF header")
-                .with_detail("expected magic GGUF and version 1–3"),
+            Finding::new(
+                Severity::Medium,
+                FindingKind::MalformedContainer,
+                "Malformed GGUF header",
+            )
+            .with_detail("expected magic GGUF and version 1–3"),
             None,
         );
     }
@@ -415,7 +453,14 @@ mod tests {
         ] {
             assert!(is_candidate(p), "{p}");
         }
-        for p in ["/usr/lib/libc.so", "README.md", "pkl", "/etc/passwd", "x.zip", "dir.pkl/file"] {
+        for p in [
+            "/usr/lib/libc.so",
+            "README.md",
+            "pkl",
+            "/etc/passwd",
+            "x.zip",
+            "dir.pkl/file",
+        ] {
             assert!(!is_candidate(p), "{p}");
         }
     }

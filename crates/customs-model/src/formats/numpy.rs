@@ -82,7 +82,11 @@ impl LitParser<'_> {
                         break;
                     }
                 }
-                Some(if c == b'[' { Lit::List(items) } else { Lit::Tuple(items) })
+                Some(if c == b'[' {
+                    Lit::List(items)
+                } else {
+                    Lit::Tuple(items)
+                })
             }
             b'\'' | b'"' => {
                 self.i += 1;
@@ -147,7 +151,9 @@ fn descr_has_object(descr: &Lit, depth: u32) -> bool {
         Lit::Str(s) => s.trim_start_matches(['<', '>', '|', '=']).starts_with('O'),
         // Structured: [(name, type[, shape]), ...]; name may be a (title, name) tuple.
         Lit::List(fields) => fields.iter().any(|f| match f {
-            Lit::Tuple(parts) | Lit::List(parts) => parts.get(1).is_some_and(|t| descr_has_object(t, depth + 1)),
+            Lit::Tuple(parts) | Lit::List(parts) => {
+                parts.get(1).is_some_and(|t| descr_has_object(t, depth + 1))
+            }
             _ => false,
         }),
         _ => false,
@@ -157,7 +163,12 @@ fn descr_has_object(descr: &Lit, depth: u32) -> bool {
 /// Scans a `.npy` stream.
 pub(crate) fn scan_npy(ctx: &mut Ctx<'_>, r: &mut dyn Read, inner: Option<&str>) {
     let malformed = |reason: String| {
-        Finding::new(Severity::Medium, FindingKind::MalformedContainer, "Malformed .npy header").with_detail(reason)
+        Finding::new(
+            Severity::Medium,
+            FindingKind::MalformedContainer,
+            "Malformed .npy header",
+        )
+        .with_detail(reason)
     };
     let mut pre = [0u8; 8];
     if r.read_exact(&mut pre).is_err() || &pre[..6] != super::NPY_MAGIC {
@@ -226,7 +237,9 @@ mod tests {
     #[test]
     fn parses_numpy_headers() {
         let h = b"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }          \n";
-        let Some(Lit::Dict(items)) = parse_literal(h) else { panic!() };
+        let Some(Lit::Dict(items)) = parse_literal(h) else {
+            panic!()
+        };
         assert_eq!(items[0].1, Lit::Str("|O".into()));
         assert!(descr_has_object(&items[0].1, 0));
         let s = parse_literal(b"[('O', '<f8'), ('b', [('c', '|O')])]").unwrap();

@@ -25,7 +25,8 @@ fn dtype_bits(dtype: &str) -> Option<u64> {
 }
 
 fn check_header(header: &[u8], data_len: Option<u64>) -> Result<(), String> {
-    let json: Json = serde_json::from_slice(header).map_err(|e| format!("header is not JSON: {e}"))?;
+    let json: Json =
+        serde_json::from_slice(header).map_err(|e| format!("header is not JSON: {e}"))?;
     let obj = json.as_object().ok_or("header is not a JSON object")?;
     let mut spans = Vec::new();
     for (name, v) in obj {
@@ -36,19 +37,24 @@ fn check_header(header: &[u8], data_len: Option<u64>) -> Result<(), String> {
             }
             continue;
         }
-        let t = v.as_object().ok_or_else(|| format!("tensor {name:?} is not an object"))?;
+        let t = v
+            .as_object()
+            .ok_or_else(|| format!("tensor {name:?} is not an object"))?;
         let dtype = t
             .get("dtype")
             .and_then(Json::as_str)
             .ok_or_else(|| format!("tensor {name:?} has no dtype"))?;
-        let bits = dtype_bits(dtype).ok_or_else(|| format!("tensor {name:?} has unknown dtype {dtype:?}"))?;
+        let bits = dtype_bits(dtype)
+            .ok_or_else(|| format!("tensor {name:?} has unknown dtype {dtype:?}"))?;
         let shape = t
             .get("shape")
             .and_then(Json::as_array)
             .ok_or_else(|| format!("tensor {name:?} has no shape"))?;
         let mut numel: u64 = 1;
         for d in shape {
-            let d = d.as_u64().ok_or_else(|| format!("tensor {name:?} has a bad dimension"))?;
+            let d = d
+                .as_u64()
+                .ok_or_else(|| format!("tensor {name:?} has a bad dimension"))?;
             numel = numel
                 .checked_mul(d)
                 .ok_or_else(|| format!("tensor {name:?} size overflows"))?;
@@ -79,14 +85,18 @@ fn check_header(header: &[u8], data_len: Option<u64>) -> Result<(), String> {
     let mut end = 0;
     for (b, e, name) in &spans {
         if *b != end {
-            return Err(format!("tensor {name:?} does not start where the previous one ends (gap or overlap)"));
+            return Err(format!(
+                "tensor {name:?} does not start where the previous one ends (gap or overlap)"
+            ));
         }
         end = *e;
     }
-    if let Some(len) = data_len {
-        if len != end {
-            return Err(format!("tensors cover {end} bytes but the file has {len} bytes of data"));
-        }
+    if let Some(len) = data_len
+        && len != end
+    {
+        return Err(format!(
+            "tensors cover {end} bytes but the file has {len} bytes of data"
+        ));
     }
     Ok(())
 }
@@ -96,19 +106,22 @@ fn check_header(header: &[u8], data_len: Option<u64>) -> Result<(), String> {
 pub(crate) fn scan_safetensors(ctx: &mut Ctx<'_>, r: &mut dyn Read, size_hint: Option<u64>) {
     let result = (|| -> Result<(), String> {
         let mut len = [0u8; 8];
-        r.read_exact(&mut len).map_err(|_| "shorter than the 8-byte header length".to_string())?;
+        r.read_exact(&mut len)
+            .map_err(|_| "shorter than the 8-byte header length".to_string())?;
         let n = u64::from_le_bytes(len);
         let cap = MAX_HEADER.min(ctx.limits.max_json_bytes);
         if n > cap {
             return Err(format!("header length {n} exceeds {cap}"));
         }
-        if let Some(size) = size_hint {
-            if n.saturating_add(8) > size {
-                return Err(format!("header length {n} exceeds the file size {size}"));
-            }
+        if let Some(size) = size_hint
+            && n.saturating_add(8) > size
+        {
+            return Err(format!("header length {n} exceeds the file size {size}"));
         }
         let mut header = Vec::new();
-        r.take(n).read_to_end(&mut header).map_err(|e| e.to_string())?;
+        r.take(n)
+            .read_to_end(&mut header)
+            .map_err(|e| e.to_string())?;
         if header.len() as u64 != n {
             return Err("truncated header".to_string());
         }
@@ -123,8 +136,12 @@ pub(crate) fn scan_safetensors(ctx: &mut Ctx<'_>, r: &mut dyn Read, size_hint: O
     })();
     if let Err(reason) = result {
         ctx.add(
-            Finding::new(Severity::Medium, FindingKind::MalformedContainer, "Malformed safetensors header")
-                .with_detail(reason),
+            Finding::new(
+                Severity::Medium,
+                FindingKind::MalformedContainer,
+                "Malformed safetensors header",
+            )
+            .with_detail(reason),
             None,
         );
     }
@@ -143,7 +160,13 @@ mod tests {
         assert!(check_header(gap, Some(8)).is_err());
         let wrong = br#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#;
         assert!(check_header(wrong, Some(8)).is_err());
-        assert!(check_header(br#"{"a":{"dtype":"XX","shape":[],"data_offsets":[0,0]}}"#, Some(0)).is_err());
+        assert!(
+            check_header(
+                br#"{"a":{"dtype":"XX","shape":[],"data_offsets":[0,0]}}"#,
+                Some(0)
+            )
+            .is_err()
+        );
         assert!(check_header(b"[]", None).is_err());
     }
 }

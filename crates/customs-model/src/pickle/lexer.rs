@@ -115,7 +115,10 @@ impl<R: Read> Lexer<R> {
         }
     }
 
-    fn read_fixed<const N: usize>(&mut self, context: &'static str) -> Result<[u8; N], PickleError> {
+    fn read_fixed<const N: usize>(
+        &mut self,
+        context: &'static str,
+    ) -> Result<[u8; N], PickleError> {
         self.budget(N as u64)?;
         let mut out = [0u8; N];
         let mut filled = 0;
@@ -148,7 +151,12 @@ impl<R: Read> Lexer<R> {
     }
 
     /// Reads `len` bytes, keeping at most `retain` of them.
-    pub fn read_counted(&mut self, len: u64, retain: usize, context: &'static str) -> Result<Blob, PickleError> {
+    pub fn read_counted(
+        &mut self,
+        len: u64,
+        retain: usize,
+        context: &'static str,
+    ) -> Result<Blob, PickleError> {
         self.budget(len)?;
         let keep = usize::try_from(len).unwrap_or(usize::MAX).min(retain);
         let mut bytes = Vec::with_capacity(keep.min(1 << 20));
@@ -214,9 +222,14 @@ impl<R: Read> Lexer<R> {
         }
         let pos = self.pos;
         let byte = self.read_u8("opcode")?;
-        let info: &OpInfo = opcodes::lookup(byte).ok_or(PickleError::UnknownOpcode { offset: pos, byte })?;
+        let info: &OpInfo =
+            opcodes::lookup(byte).ok_or(PickleError::UnknownOpcode { offset: pos, byte })?;
         let arg = self.read_arg(info, pos, retain)?;
-        Ok(Some(Op { pos, op: info.op, arg }))
+        Ok(Some(Op {
+            pos,
+            op: info.op,
+            arg,
+        }))
     }
 
     fn read_arg(&mut self, info: &OpInfo, pos: u64, retain: usize) -> Result<Arg, PickleError> {
@@ -292,13 +305,26 @@ mod tests {
         let names: Vec<_> = ops.iter().map(|o| o.op.name()).collect();
         assert_eq!(
             names,
-            ["PROTO", "FRAME", "GLOBAL", "BININT1", "BININT2", "BININT", "SHORT_BINUNICODE", "INT", "LONG1", "STOP"]
+            [
+                "PROTO",
+                "FRAME",
+                "GLOBAL",
+                "BININT1",
+                "BININT2",
+                "BININT",
+                "SHORT_BINUNICODE",
+                "INT",
+                "LONG1",
+                "STOP"
+            ]
         );
         assert_eq!(ops[1].arg, Arg::U64(5));
         assert_eq!(ops[5].arg, Arg::Int(-1));
         assert_eq!(ops[4].arg, Arg::Int(0x0201));
         match &ops[2].arg {
-            Arg::Pair(m, n) => assert_eq!((&m.bytes[..], &n.bytes[..]), (&b"os"[..], &b"system"[..])),
+            Arg::Pair(m, n) => {
+                assert_eq!((&m.bytes[..], &n.bytes[..]), (&b"os"[..], &b"system"[..]))
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -314,7 +340,13 @@ mod tests {
         let (_, err) = disassemble(&b"T\xff\xff\xff\xff"[..], 1 << 20);
         assert!(matches!(err, Some(PickleError::BadArgument { .. })));
         let (_, err) = disassemble(&b"\xff"[..], 1 << 20);
-        assert!(matches!(err, Some(PickleError::UnknownOpcode { byte: 0xff, offset: 0 })));
+        assert!(matches!(
+            err,
+            Some(PickleError::UnknownOpcode {
+                byte: 0xff,
+                offset: 0
+            })
+        ));
     }
 
     #[test]

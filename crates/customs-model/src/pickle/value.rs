@@ -91,7 +91,9 @@ impl Value {
     /// Items of a tuple or list (the kept ones) and whether they are all kept.
     pub fn seq_items(&self) -> Option<(Vec<Value>, bool)> {
         match self {
-            Self::Tuple(s) | Self::FrozenSet(s) => Some((s.items.clone(), s.items.len() as u64 == s.len)),
+            Self::Tuple(s) | Self::FrozenSet(s) => {
+                Some((s.items.clone(), s.items.len() as u64 == s.len))
+            }
             Self::List(s) | Self::Set(s) => {
                 let s = s.borrow();
                 Some((s.items.clone(), s.items.len() as u64 == s.len))
@@ -314,7 +316,10 @@ mod tests {
     #[test]
     fn raw_unicode_escape() {
         assert_eq!(decode_raw_unicode_escape(b"o\\u0073").unwrap(), "os");
-        assert_eq!(decode_raw_unicode_escape(b"a\\\\u0073").unwrap(), "a\\\\u0073");
+        assert_eq!(
+            decode_raw_unicode_escape(b"a\\\\u0073").unwrap(),
+            "a\\\\u0073"
+        );
         assert_eq!(decode_raw_unicode_escape(b"\\U00000073ys").unwrap(), "sys");
         assert_eq!(decode_raw_unicode_escape(b"caf\xe9").unwrap(), "café");
     }

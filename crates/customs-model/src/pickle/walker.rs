@@ -14,7 +14,9 @@ use std::rc::{Rc, Weak};
 
 use super::lexer::{Arg, Blob, Lexer, NAME_LINE_CAP, Op};
 use super::opcodes::{HIGHEST_PROTOCOL, Opcode};
-use super::value::{Map, Obj, Origin, Seq, Text, Value, decode_raw_unicode_escape, decode_string_literal};
+use super::value::{
+    Map, Obj, Origin, Seq, Text, Value, decode_raw_unicode_escape, decode_string_literal,
+};
 use crate::error::PickleError;
 use crate::limits::Limits;
 use crate::policy::{self, Judgement};
@@ -125,10 +127,24 @@ impl ImportState {
 }
 
 enum Event {
-    Dynamic { offset: u64, detail: String },
-    Indirect { offset: u64, op: &'static str, callee: String },
-    GlobalMutation { offset: u64, op: &'static str, import: usize },
-    Ext { offset: u64, code: i64 },
+    Dynamic {
+        offset: u64,
+        detail: String,
+    },
+    Indirect {
+        offset: u64,
+        op: &'static str,
+        callee: String,
+    },
+    GlobalMutation {
+        offset: u64,
+        op: &'static str,
+        import: usize,
+    },
+    Ext {
+        offset: u64,
+        code: i64,
+    },
 }
 
 enum Tracked {
@@ -173,13 +189,26 @@ enum Flow {
     Stop,
 }
 
-struct Walker<'l> {
-    limits: &'l Limits,
-    opts: WalkOptions,
+/// The unpickler's machine state: stack, marks and memo.
+#[derive(Default, Clone)]
+struct Machine {
     stack: Vec<Value>,
     marks: Vec<usize>,
     memo: HashMap<u64, Value>,
     memo_dropped: u64,
+}
+
+struct Walker<'l> {
+    limits: &'l Limits,
+    opts: WalkOptions,
+    /// The machine of Python's usual semantics: a fresh `Unpickler` (and memo) per pickle.
+    m: Machine,
+    /// For the second and later pickles of a stream, a machine that keeps the memo of the
+    /// previous ones, as a reused `Unpickler` does. It runs in lockstep with `m`, quietly
+    /// (no anomalies, no reads of interleaved data), so that memo tricks spanning pickles
+    /// cannot hide an import.
+    alt: Option<Machine>,
+    quiet: bool,
     proto: Option<u8>,
     imports: Vec<ImportState>,
     import_index: HashMap<(String, String), usize>,
@@ -211,10 +240,9 @@ impl<'l> Walker<'l> {
         Self {
             limits,
             opts,
-            stack: Vec::new(),
-            marks: Vec::new(),
-            memo: HashMap::new(),
-            memo_dropped: 0,
+            m: Machine::default(),
+            alt: None,
+            quiet: false,
             proto: None,
             imports: Vec::new(),
             import_index: HashMap::new(),
@@ -237,6 +265,9 @@ impl<'l> Walker<'l> {
     // ----- bookkeeping -------------------------------------------------------------------
 
     fn anomaly(&mut self, offset: u64, what: impl Into<String>) {
+        if self.quiet {
+            return;
+        }
         self.anomalies += 1;
         if self.first_anomaly.is_none() {
             self.first_anomaly = Some((offset, what.into()));
@@ -289,37 +320,47 @@ impl<'l> Walker<'l> {
     }
 
     fn keep_count(&mut self, n: usize) -> usize {
-        let budget = self.limits.max_retained_items.saturating_sub(self.retained_items);
-        let keep = n.min(KEPT_ITEMS).min(usize::try_from(budget).unwrap_or(usize::MAX));
+        let budget = self
+            .limits
+            .max_retained_items
+            .saturating_sub(self.retained_items);
+        let keep = n
+            .min(KEPT_ITEMS)
+            .min(usize::try_from(budget).unwrap_or(usize::MAX));
         self.retained_items += keep as u64;
         keep
     }
 
     fn retain_cap(&self) -> usize {
-        let left = self.limits.max_retained_bytes.saturating_sub(self.retained_bytes);
-        let cap = usize::try_from(left).unwrap_or(usize::MAX).min(self.limits.max_const_bytes);
+        let left = self
+            .limits
+            .max_retained_bytes
+            .saturating_sub(self.retained_bytes);
+        let cap = usize::try_from(left)
+            .unwrap_or(usize::MAX)
+            .min(self.limits.max_const_bytes);
         cap.max(SHORT_CONST)
     }
 
     fn push(&mut self, v: Value, offset: u64) -> Result<(), PickleError> {
-        if self.stack.len() >= self.limits.max_stack_depth {
+        if self.m.stack.len() >= self.limits.max_stack_depth {
             return Err(PickleError::Limit {
                 what: "stack depth",
                 limit: self.limits.max_stack_depth as u64,
                 offset,
             });
         }
-        self.stack.push(v);
+        self.m.stack.push(v);
         Ok(())
     }
 
     fn fence(&self) -> usize {
-        self.marks.last().copied().unwrap_or(0)
+        self.m.marks.last().copied().unwrap_or(0)
     }
 
     fn pop(&mut self, offset: u64, op: &str) -> Value {
-        if self.stack.len() > self.fence() {
-            self.stack.pop().unwrap_or(Value::Unknown)
+        if self.m.stack.len() > self.fence() {
+            self.m.stack.pop().unwrap_or(Value::Unknown)
         } else {
             self.anomaly(offset, format!("{op}: stack underflow"));
             Value::Unknown
@@ -327,8 +368,8 @@ impl<'l> Walker<'l> {
     }
 
     fn top(&mut self, offset: u64, op: &str) -> Value {
-        if self.stack.len() > self.fence() {
-            self.stack.last().cloned().unwrap_or(Value::Unknown)
+        if self.m.stack.len() > self.fence() {
+            self.m.stack.last().cloned().unwrap_or(Value::Unknown)
         } else {
             self.anomaly(offset, format!("{op}: stack underflow"));
             Value::Unknown
@@ -336,10 +377,10 @@ impl<'l> Walker<'l> {
     }
 
     fn pop_mark(&mut self, offset: u64, op: &str) -> Vec<Value> {
-        match self.marks.pop() {
+        match self.m.marks.pop() {
             Some(m) => {
-                let m = m.min(self.stack.len());
-                self.stack.split_off(m)
+                let m = m.min(self.m.stack.len());
+                self.m.stack.split_off(m)
             }
             None => {
                 self.anomaly(offset, format!("{op}: could not find MARK"));
@@ -371,7 +412,9 @@ impl<'l> Walker<'l> {
     }
 
     fn import_name(&self, i: usize) -> String {
-        self.imports.get(i).map_or_else(|| "?".to_string(), ImportState::callable)
+        self.imports
+            .get(i)
+            .map_or_else(|| "?".to_string(), ImportState::callable)
     }
 
     fn render(&self, v: &Value) -> String {
@@ -395,10 +438,16 @@ impl<'l> Walker<'l> {
 
     fn record_call(&mut self, i: usize, op: &'static str, args: Option<&Value>) {
         let rendered = match args {
-            Some(a) if self.imports.get(i).is_some_and(|s| s.first_args.is_none()) => Some(self.render(a)),
+            Some(a) if self.imports.get(i).is_some_and(|s| s.first_args.is_none()) => {
+                Some(self.render(a))
+            }
             _ => None,
         };
+        let quiet = self.quiet;
         if let Some(st) = self.imports.get_mut(i) {
+            if quiet && st.calls > 0 {
+                return;
+            }
             st.calls += 1;
             if !st.call_ops.contains(&op) {
                 st.call_ops.push(op);
@@ -441,7 +490,11 @@ impl<'l> Walker<'l> {
             Value::Global(i) => {
                 let i = *i;
                 self.record_call(i, op, None);
-                self.events.push(Event::GlobalMutation { offset, op, import: i });
+                self.events.push(Event::GlobalMutation {
+                    offset,
+                    op,
+                    import: i,
+                });
             }
             Value::Pers(_) => {
                 let callee = self.describe_callee(target);
@@ -452,15 +505,23 @@ impl<'l> Walker<'l> {
     }
 
     fn capture_payload(&mut self, i: usize, args: &Value, offset: u64) {
-        let Some(st) = self.imports.get(i) else { return };
+        let Some(st) = self.imports.get(i) else {
+            return;
+        };
         if !policy::loads_payload(&st.module, &st.name) {
             return;
         }
         let callable = st.callable();
-        let Some((items, _)) = args.seq_items() else { return };
+        let Some((items, _)) = args.seq_items() else {
+            return;
+        };
         let Some(first) = items.first() else { return };
         if let Some(data) = self.bytes_of(first) {
-            self.nested.push(NestedPayload { offset, callable, data });
+            self.nested.push(NestedPayload {
+                offset,
+                callable,
+                data,
+            });
         }
     }
 
@@ -470,7 +531,9 @@ impl<'l> Walker<'l> {
         match v {
             Value::Bytes(b) if b.is_complete() => Some(b.bytes.clone()),
             Value::Obj(o) => {
-                let Origin::Import(i) = o.origin else { return None };
+                let Origin::Import(i) = o.origin else {
+                    return None;
+                };
                 let st = self.imports.get(i)?;
                 let (m, n) = policy::normalize(&st.module, &st.name);
                 if !matches!((m, n), ("_codecs" | "codecs", "encode")) {
@@ -481,7 +544,10 @@ impl<'l> Walker<'l> {
                 if !text.complete {
                     return None;
                 }
-                text.s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+                text.s
+                    .chars()
+                    .map(|c| u8::try_from(u32::from(c)).ok())
+                    .collect()
             }
             _ => None,
         }
@@ -491,10 +557,10 @@ impl<'l> Walker<'l> {
 
     fn run<R: Read>(&mut self, lexer: &mut Lexer<R>) -> Result<(), PickleError> {
         loop {
-            if let Some(max) = self.opts.max_pickles {
-                if self.pickles >= max {
-                    return Ok(());
-                }
+            if let Some(max) = self.opts.max_pickles
+                && self.pickles >= max
+            {
+                return Ok(());
             }
             if lexer.at_eof()? {
                 if self.pickles == 0 {
@@ -523,8 +589,21 @@ impl<'l> Walker<'l> {
 
     /// Walks one pickle up to and including its STOP.
     fn run_one<R: Read>(&mut self, lexer: &mut Lexer<R>) -> Result<(), PickleError> {
-        self.stack.clear();
-        self.marks.clear();
+        if self.pickles > 0 {
+            // A later pickle: fresh memo for the usual semantics; the carried memo (of a
+            // reused Unpickler) in the lockstep machine, when there is one to carry.
+            let previous = std::mem::take(&mut self.m);
+            let carried = self.alt.take().unwrap_or(previous);
+            if !carried.memo.is_empty() {
+                self.alt = Some(Machine {
+                    stack: Vec::new(),
+                    marks: Vec::new(),
+                    ..carried
+                });
+            }
+        }
+        self.m.stack.clear();
+        self.m.marks.clear();
         loop {
             let retain = self.retain_cap();
             let offset = lexer.pos();
@@ -534,16 +613,24 @@ impl<'l> Walker<'l> {
                     context: "the next opcode (no STOP)",
                 });
             };
-            self.ops += 1;
-            if self.ops > self.limits.max_opcodes {
+            if self.ops >= self.limits.max_opcodes {
                 return Err(PickleError::Limit {
                     what: "opcode",
                     limit: self.limits.max_opcodes,
                     offset,
                 });
             }
+            self.ops += 1;
             self.account(&op.arg);
-            match self.step(op, lexer)? {
+            if let Some(mut alt) = self.alt.take() {
+                std::mem::swap(&mut self.m, &mut alt);
+                self.quiet = true;
+                let _ = self.step(&op, None::<&mut Lexer<R>>);
+                self.quiet = false;
+                std::mem::swap(&mut self.m, &mut alt);
+                self.alt = Some(alt);
+            }
+            match self.step(&op, Some(&mut *lexer))? {
                 Flow::Continue => {}
                 Flow::Stop => {
                     self.pickles += 1;
@@ -563,10 +650,16 @@ impl<'l> Walker<'l> {
         }
     }
 
-    fn step<R: Read>(&mut self, op: Op, lexer: &mut Lexer<R>) -> Result<Flow, PickleError> {
+    /// Applies one opcode. `lexer` is `None` for the quiet lockstep machine, which must not
+    /// consume interleaved data.
+    fn step<R: Read>(
+        &mut self,
+        op: &Op,
+        lexer: Option<&mut Lexer<R>>,
+    ) -> Result<Flow, PickleError> {
         let offset = op.pos;
         let name = op.op.name();
-        match (op.op, op.arg) {
+        match (op.op, op.arg.clone()) {
             (Opcode::Proto, Arg::Int(p)) => {
                 let p = u8::try_from(p).unwrap_or(u8::MAX);
                 if p > HIGHEST_PROTOCOL {
@@ -584,19 +677,19 @@ impl<'l> Walker<'l> {
                 return Ok(Flow::Stop);
             }
             (Opcode::Mark, _) => {
-                if self.marks.len() >= self.limits.max_stack_depth {
+                if self.m.marks.len() >= self.limits.max_stack_depth {
                     return Err(PickleError::Limit {
                         what: "mark depth",
                         limit: self.limits.max_stack_depth as u64,
                         offset,
                     });
                 }
-                self.marks.push(self.stack.len());
+                self.m.marks.push(self.m.stack.len());
             }
             (Opcode::Pop, _) => {
-                if self.stack.len() > self.fence() {
-                    self.stack.pop();
-                } else if self.marks.pop().is_none() {
+                if self.m.stack.len() > self.fence() {
+                    self.m.stack.pop();
+                } else if self.m.marks.pop().is_none() {
                     self.anomaly(offset, "POP: stack underflow");
                 }
             }
@@ -620,7 +713,9 @@ impl<'l> Walker<'l> {
                 let v = self.parse_int(s, offset, name);
                 self.push(v, offset)?;
             }
-            (Opcode::BinInt | Opcode::BinInt1 | Opcode::BinInt2, Arg::Int(i)) => self.push(Value::Int(i), offset)?,
+            (Opcode::BinInt | Opcode::BinInt1 | Opcode::BinInt2, Arg::Int(i)) => {
+                self.push(Value::Int(i), offset)?
+            }
             (Opcode::Long1 | Opcode::Long4, Arg::Data(b)) => {
                 let v = if b.len <= 8 && b.is_complete() {
                     Value::Int(le_twos_complement(&b.bytes))
@@ -645,7 +740,10 @@ impl<'l> Walker<'l> {
                 let complete = b.is_complete();
                 self.push(text_value(latin1(&b.bytes), complete), offset)?;
             }
-            (Opcode::BinBytes | Opcode::ShortBinBytes | Opcode::BinBytes8 | Opcode::ByteArray8, Arg::Data(b)) => {
+            (
+                Opcode::BinBytes | Opcode::ShortBinBytes | Opcode::BinBytes8 | Opcode::ByteArray8,
+                Arg::Data(b),
+            ) => {
                 self.push(Value::Bytes(Rc::new(b)), offset)?;
             }
             (Opcode::NextBuffer, _) => self.push(Value::Buffer, offset)?,
@@ -756,7 +854,8 @@ impl<'l> Walker<'l> {
                 match &target {
                     Value::Set(s) => {
                         let n = items.len();
-                        let keep = self.keep_count(n.min(KEPT_ITEMS.saturating_sub(s.borrow().items.len())));
+                        let keep = self
+                            .keep_count(n.min(KEPT_ITEMS.saturating_sub(s.borrow().items.len())));
                         let mut s = s.borrow_mut();
                         s.len += n as u64;
                         s.items.extend(items.into_iter().take(keep));
@@ -772,7 +871,7 @@ impl<'l> Walker<'l> {
             }
             (Opcode::Get | Opcode::BinGet | Opcode::LongBinGet, arg) => {
                 let v = match self.memo_key(&arg, offset, name) {
-                    Some(k) => match self.memo.get(&k) {
+                    Some(k) => match self.m.memo.get(&k) {
                         Some(v) => v.clone(),
                         None => {
                             self.anomaly(offset, format!("{name}: memo key {k} not defined"));
@@ -791,7 +890,7 @@ impl<'l> Walker<'l> {
             }
             (Opcode::Memoize, _) => {
                 let v = self.top(offset, name);
-                let k = self.memo.len() as u64 + self.memo_dropped;
+                let k = self.m.memo.len() as u64 + self.m.memo_dropped;
                 self.memo_put(k, v);
             }
             (Opcode::Ext1 | Opcode::Ext2 | Opcode::Ext4, Arg::Int(code)) => {
@@ -872,7 +971,10 @@ impl<'l> Walker<'l> {
             (opcode, arg) => {
                 // The lexer pairs every opcode with its argument kind; this is unreachable for
                 // well-formed lexer output but must not panic.
-                self.anomaly(offset, format!("{}: unexpected argument {arg:?}", opcode.name()));
+                self.anomaly(
+                    offset,
+                    format!("{}: unexpected argument {arg:?}", opcode.name()),
+                );
             }
         }
         Ok(Flow::Continue)
@@ -912,11 +1014,11 @@ impl<'l> Walker<'l> {
     }
 
     fn memo_put(&mut self, k: u64, v: Value) {
-        if self.memo.len() >= self.limits.max_memo_entries && !self.memo.contains_key(&k) {
-            self.memo_dropped += 1;
+        if self.m.memo.len() >= self.limits.max_memo_entries && !self.m.memo.contains_key(&k) {
+            self.m.memo_dropped += 1;
             return;
         }
-        self.memo.insert(k, v);
+        self.m.memo.insert(k, v);
     }
 
     fn append(&mut self, target: &Value, items: Vec<Value>, op: &'static str, offset: u64) {
@@ -936,7 +1038,7 @@ impl<'l> Walker<'l> {
     }
 
     fn set_items(&mut self, target: &Value, items: Vec<Value>, op: &'static str, offset: u64) {
-        if items.len() % 2 != 0 {
+        if !items.len().is_multiple_of(2) {
             self.anomaly(offset, format!("{op}: odd number of items"));
         }
         match target {
@@ -1012,16 +1114,27 @@ impl<'l> Walker<'l> {
         target: &Value,
         state: &Value,
         offset: u64,
-        lexer: &mut Lexer<R>,
+        lexer: Option<&mut Lexer<R>>,
     ) -> Result<(), PickleError> {
         let Value::Obj(o) = target else { return Ok(()) };
-        let Origin::Import(i) = o.origin else { return Ok(()) };
-        let Some(st) = self.imports.get(i) else { return Ok(()) };
+        let Origin::Import(i) = o.origin else {
+            return Ok(());
+        };
+        let Some(st) = self.imports.get(i) else {
+            return Ok(());
+        };
         let is_wrapper = st.name == "NumpyArrayWrapper"
             && (st.module == "joblib.numpy_pickle" || st.module.ends_with(".joblib.numpy_pickle"));
         if !is_wrapper {
             return Ok(());
         }
+        let Some(lexer) = lexer else {
+            // The lockstep machine: the primary one consumes the array data.
+            if let Some(top) = self.m.stack.last_mut() {
+                *top = Value::Unknown;
+            }
+            return Ok(());
+        };
         self.joblib_arrays += 1;
         let bad = |reason: &str| PickleError::BadArgument {
             offset,
@@ -1042,28 +1155,39 @@ impl<'l> Walker<'l> {
                     offset,
                 });
             }
-            let saved_stack = std::mem::take(&mut self.stack);
-            let saved_marks = std::mem::take(&mut self.marks);
+            // joblib reads it with a fresh Unpickler: its own stack, marks and memo.
+            let saved = std::mem::take(&mut self.m);
+            let saved_alt = self.alt.take();
             let saved_pickles = self.pickles;
+            self.pickles = 0;
             self.nesting += 1;
             let result = self.run_one(lexer);
             self.nesting -= 1;
             self.pickles = saved_pickles;
-            self.stack = saved_stack;
-            self.marks = saved_marks;
+            self.m = saved;
+            self.alt = saved_alt;
             result?;
         } else {
             let shape = state.dict_get("shape").ok_or_else(|| bad("no shape"))?;
-            let (dims, complete) = shape.seq_items().ok_or_else(|| bad("shape is not a tuple"))?;
+            let (dims, complete) = shape
+                .seq_items()
+                .ok_or_else(|| bad("shape is not a tuple"))?;
             if !complete {
                 return Err(bad("shape has too many dimensions"));
             }
             let mut count: u64 = 1;
             for d in dims {
-                let d = d.as_int().and_then(|d| u64::try_from(d).ok()).ok_or_else(|| bad("bad dimension"))?;
-                count = count.checked_mul(d).ok_or_else(|| bad("array size overflows"))?;
+                let d = d
+                    .as_int()
+                    .and_then(|d| u64::try_from(d).ok())
+                    .ok_or_else(|| bad("bad dimension"))?;
+                count = count
+                    .checked_mul(d)
+                    .ok_or_else(|| bad("array size overflows"))?;
             }
-            let size = count.checked_mul(info.itemsize).ok_or_else(|| bad("array size overflows"))?;
+            let size = count
+                .checked_mul(info.itemsize)
+                .ok_or_else(|| bad("array size overflows"))?;
             let aligned = state
                 .dict_get("numpy_array_alignment_bytes")
                 .is_some_and(|v| !matches!(v, Value::None));
@@ -1074,7 +1198,7 @@ impl<'l> Walker<'l> {
             lexer.skip(size, "joblib array data")?;
         }
         // The unpickler replaces the wrapper with the array.
-        if let Some(top) = self.stack.last_mut() {
+        if let Some(top) = self.m.stack.last_mut() {
             *top = Value::Unknown;
         }
         Ok(())
@@ -1096,10 +1220,18 @@ impl<'l> Walker<'l> {
                 offset: st.offset,
                 calls: st.calls,
             });
-            let Some(severity) = st.judgement.severity() else { continue };
+            let Some(severity) = st.judgement.severity() else {
+                continue;
+            };
             let (kind, title) = match st.judgement {
-                Judgement::Dangerous(_) => (FindingKind::DangerousImport, format!("Dangerous import {callable}")),
-                _ => (FindingKind::SuspiciousImport, format!("Suspicious import {callable}")),
+                Judgement::Dangerous(_) => (
+                    FindingKind::DangerousImport,
+                    format!("Dangerous import {callable}"),
+                ),
+                _ => (
+                    FindingKind::SuspiciousImport,
+                    format!("Suspicious import {callable}"),
+                ),
             };
             let mut detail = format!(
                 "{}; imported by {} at offset {}",
@@ -1108,7 +1240,11 @@ impl<'l> Walker<'l> {
                 st.offset
             );
             if st.calls > 0 {
-                detail.push_str(&format!("; called {}× via {}", st.calls, st.call_ops.join("/")));
+                detail.push_str(&format!(
+                    "; called {}× via {}",
+                    st.calls,
+                    st.call_ops.join("/")
+                ));
             } else {
                 detail.push_str("; referenced, not called directly");
             }
@@ -1161,37 +1297,63 @@ impl<'l> Walker<'l> {
         }
         if let Some((offset, what)) = &self.first_anomaly {
             findings.push(
-                Finding::new(Severity::Medium, FindingKind::Malformed, format!("Malformed pickle: {what}"))
-                    .at(*offset)
-                    .with_detail(format!("{} problem(s) Python's unpickler would reject", self.anomalies)),
+                Finding::new(
+                    Severity::Medium,
+                    FindingKind::Malformed,
+                    format!("Malformed pickle: {what}"),
+                )
+                .at(*offset)
+                .with_detail(format!(
+                    "{} problem(s) Python's unpickler would reject",
+                    self.anomalies
+                )),
             );
         }
-        if self.memo_dropped > 0 {
+        if self.m.memo_dropped > 0 {
             findings.push(
-                Finding::new(Severity::Medium, FindingKind::LimitReached, "Memo bound reached; names may be unresolved")
-                    .with_detail(format!(
-                        "{} memo entries beyond max_memo_entries={} were not kept",
-                        self.memo_dropped, self.limits.max_memo_entries
-                    )),
+                Finding::new(
+                    Severity::Medium,
+                    FindingKind::LimitReached,
+                    "Memo bound reached; names may be unresolved",
+                )
+                .with_detail(format!(
+                    "{} memo entries beyond max_memo_entries={} were not kept",
+                    self.m.memo_dropped, self.limits.max_memo_entries
+                )),
             );
         }
         if let Some(offset) = self.trailing {
             findings.push(
-                Finding::new(Severity::Low, FindingKind::TrailingData, "Data after the last pickle")
-                    .at(offset)
-                    .with_detail(format!("{} bytes that do not start a pickle", bytes.saturating_sub(offset))),
+                Finding::new(
+                    Severity::Low,
+                    FindingKind::TrailingData,
+                    "Data after the last pickle",
+                )
+                .at(offset)
+                .with_detail(format!(
+                    "{} bytes that do not start a pickle",
+                    bytes.saturating_sub(offset)
+                )),
             );
         }
         let complete = outcome.is_ok();
         if let Err(e) = &outcome {
             let (kind, title) = if e.is_limit() {
-                (FindingKind::LimitReached, format!("Scan stopped at a bound: {e}"))
+                (
+                    FindingKind::LimitReached,
+                    format!("Scan stopped at a bound: {e}"),
+                )
             } else {
                 (FindingKind::Unparseable, format!("Unparseable pickle: {e}"))
             };
             findings.push(Finding::new(Severity::Medium, kind, title).at(e.offset()));
         }
         findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.offset.cmp(&b.offset)));
+        // The lockstep machine can repeat an event of the primary one.
+        let mut seen = std::collections::HashSet::new();
+        findings.retain(|f| seen.insert((f.kind, f.offset, f.title.clone())));
+        let mut seen_payloads = std::collections::HashSet::new();
+        self.nested.retain(|p| seen_payloads.insert(p.offset));
         PickleScan {
             findings,
             imports,
@@ -1236,7 +1398,11 @@ fn le_twos_complement(b: &[u8]) -> i64 {
     if b.is_empty() {
         return 0;
     }
-    let mut buf = if b[b.len() - 1] & 0x80 != 0 { [0xffu8; 8] } else { [0u8; 8] };
+    let mut buf = if b[b.len() - 1] & 0x80 != 0 {
+        [0xffu8; 8]
+    } else {
+        [0u8; 8]
+    };
     buf[..b.len()].copy_from_slice(b);
     i64::from_le_bytes(buf)
 }
@@ -1249,7 +1415,9 @@ struct DtypeInfo {
 /// Reads a pickled `numpy.dtype(descr, align, copy)` (+ BUILD state) for joblib arrays.
 fn dtype_info(v: &Value, w: &Walker<'_>) -> Option<DtypeInfo> {
     let Value::Obj(o) = v else { return None };
-    let Origin::Import(i) = o.origin else { return None };
+    let Origin::Import(i) = o.origin else {
+        return None;
+    };
     let st = w.imports.get(i)?;
     if st.name != "dtype" || !(st.module == "numpy" || st.module.starts_with("numpy.")) {
         return None;
@@ -1263,18 +1431,21 @@ fn dtype_info(v: &Value, w: &Walker<'_>) -> Option<DtypeInfo> {
         .and_then(|s| s.get(5))
         .and_then(Value::as_int)
         .filter(|&e| e > 0);
-    let fields_have_object = state_items.as_ref().and_then(|s| s.get(4)).is_some_and(|fields| {
-        // fields: {name: (dtype, offset[, title])}
-        match fields {
-            Value::Dict(d) => d.borrow().items.iter().any(|(_, f)| {
-                f.seq_items()
-                    .and_then(|(t, _)| t.first().cloned())
-                    .and_then(|dt| dtype_info(&dt, w))
-                    .is_none_or(|info| info.has_object)
-            }),
-            _ => false,
-        }
-    });
+    let fields_have_object = state_items
+        .as_ref()
+        .and_then(|s| s.get(4))
+        .is_some_and(|fields| {
+            // fields: {name: (dtype, offset[, title])}
+            match fields {
+                Value::Dict(d) => d.borrow().items.iter().any(|(_, f)| {
+                    f.seq_items()
+                        .and_then(|(t, _)| t.first().cloned())
+                        .and_then(|dt| dtype_info(&dt, w))
+                        .is_none_or(|info| info.has_object)
+                }),
+                _ => false,
+            }
+        });
     let body = descr.trim_start_matches(['<', '>', '|', '=']);
     let mut chars = body.chars();
     let kind = chars.next()?;
@@ -1288,7 +1459,10 @@ fn dtype_info(v: &Value, w: &Walker<'_>) -> Option<DtypeInfo> {
         None if kind == 'O' => 8,
         None => return None,
     };
-    Some(DtypeInfo { itemsize, has_object })
+    Some(DtypeInfo {
+        itemsize,
+        has_object,
+    })
 }
 
 #[cfg(test)]
@@ -1308,13 +1482,17 @@ mod tests {
         let f = &s.findings[0];
         assert_eq!(f.severity, Severity::Critical);
         assert_eq!(f.callable.as_deref(), Some("os.system"));
-        assert!(f.detail.as_deref().unwrap_or("").contains("REDUCE"), "{f:?}");
+        assert!(
+            f.detail.as_deref().unwrap_or("").contains("REDUCE"),
+            "{f:?}"
+        );
         assert_eq!(s.imports[0].calls, 1);
     }
 
     #[test]
     fn ml_app_vocab_pkl_is_safe() {
-        let data = b"\x80\x02}q\x00(X\x03\x00\x00\x00<s>q\x01K\x00X\x04\x00\x00\x00</s>q\x02K\x01u.";
+        let data =
+            b"\x80\x02}q\x00(X\x03\x00\x00\x00<s>q\x01K\x00X\x04\x00\x00\x00</s>q\x02K\x01u.";
         let s = scan(data);
         assert!(s.complete);
         assert!(s.findings.is_empty(), "{:?}", s.findings);
@@ -1326,7 +1504,12 @@ mod tests {
         // "os" and "system" memoized, the stack emptied, then fetched back with BINGET.
         let data = b"\x80\x04\x8c\x02os\x94\x8c\x06system\x94(00h\x00h\x01\x93\x8c\x02id\x85R.";
         let s = scan(data);
-        assert_eq!(s.findings[0].callable.as_deref(), Some("os.system"), "{:?}", s.findings);
+        assert_eq!(
+            s.findings[0].callable.as_deref(),
+            Some("os.system"),
+            "{:?}",
+            s.findings
+        );
         assert_eq!(s.findings[0].severity, Severity::Critical);
     }
 
@@ -1335,6 +1518,10 @@ mod tests {
         // module comes from a call result
         let data = b"\x80\x04c__builtin__\nstr\n)R\x8c\x06system\x93.";
         let s = scan(data);
-        assert!(s.findings.iter().any(|f| f.kind == FindingKind::DynamicImport && f.severity == Severity::Critical));
+        assert!(
+            s.findings
+                .iter()
+                .any(|f| f.kind == FindingKind::DynamicImport && f.severity == Severity::Critical)
+        );
     }
 }

@@ -237,6 +237,7 @@ pub enum Expect {
 }
 
 /// Hostile and benign raw pickles over protocols 0–5.
+#[allow(clippy::vec_init_then_push)]
 pub fn pickle_corpus() -> Vec<(&'static str, Vec<u8>, Expect)> {
     let mut v: Vec<(&'static str, Vec<u8>, Expect)> = Vec::new();
 
@@ -353,7 +354,12 @@ pub fn pickle_corpus() -> Vec<(&'static str, Vec<u8>, Expect)> {
     ));
     v.push((
         "p0_inst_os_system",
-        P::new().mark().string0("'id'").inst("os", "system").stop().bytes(),
+        P::new()
+            .mark()
+            .string0("'id'")
+            .inst("os", "system")
+            .stop()
+            .bytes(),
         Expect::Critical("os.system"),
     ));
     v.push((
@@ -569,7 +575,11 @@ pub fn pickle_corpus() -> Vec<(&'static str, Vec<u8>, Expect)> {
     // A benign pickle followed by a malicious one in the same file.
     let mut two = P::new().proto(2).empty_dict().stop().bytes();
     two.extend(os_system_p2());
-    v.push(("p2_concatenated_second_is_hostile", two, Expect::Critical("os.system")));
+    v.push((
+        "p2_concatenated_second_is_hostile",
+        two,
+        Expect::Critical("os.system"),
+    ));
     // pickle.loads(b'<hostile pickle>') — the outer import is critical, and so is the inner.
     v.push((
         "p3_nested_pickle_loads",
@@ -638,7 +648,11 @@ pub fn pickle_corpus() -> Vec<(&'static str, Vec<u8>, Expect)> {
         Expect::Safe,
     ));
     v.push(("p2_state_dict", state_dict_pickle(), Expect::Safe));
-    v.push(("p2_numpy_reconstruct", numpy_array_pickle(b"x".repeat(16).as_slice()), Expect::Safe));
+    v.push((
+        "p2_numpy_reconstruct",
+        numpy_array_pickle(b"x".repeat(16).as_slice()),
+        Expect::Safe,
+    ));
     v.push((
         "p4_set_frozenset_bytes",
         P::framed(
@@ -767,7 +781,11 @@ pub fn numpy_array_pickle(data: &[u8]) -> Vec<u8> {
 impl P {
     /// Protocol-2 bytes: `_codecs.encode(u'…', 'latin1')`.
     pub fn sbytes_p2(self, s: &str) -> Self {
-        self.global("_codecs", "encode").str4(s).sbinstr("latin1").tuple2().reduce()
+        self.global("_codecs", "encode")
+            .str4(s)
+            .sbinstr("latin1")
+            .tuple2()
+            .reduce()
     }
 }
 
@@ -841,7 +859,16 @@ pub fn torch_legacy(data_pkl: &[u8]) -> Vec<u8> {
             .bytes(),
     );
     out.extend(data_pkl);
-    out.extend(P::new().proto(2).mark().sbinstr("0").sbinstr("1").op(b'l').stop().bytes());
+    out.extend(
+        P::new()
+            .proto(2)
+            .mark()
+            .sbinstr("0")
+            .sbinstr("1")
+            .op(b'l')
+            .stop()
+            .bytes(),
+    );
     // Raw storages: an 8-byte element count and the data, which is not a pickle.
     out.extend(6u64.to_le_bytes());
     out.extend([0x93u8; 24]);
