@@ -86,6 +86,9 @@ pub struct BuiltinRule {
     /// (see [`crate::allow::PACKAGE_TREE_PATHS`]): their docs and examples are
     /// full of sample passwords and URLs. Vendor-format rules still run there.
     pub skip_in_packages: bool,
+    /// A match may span lines. Other keyword rules only run on the lines that
+    /// hold one of their keywords (merged into windows), not on the whole file.
+    pub multiline: bool,
     /// Texts that must give a finding of this rule.
     pub examples_positive: &'static [&'static str],
     /// Texts that must give no finding of this rule.
@@ -107,6 +110,7 @@ const BASE: BuiltinRule = BuiltinRule {
     priority: 1,
     validator: None,
     skip_in_packages: false,
+    multiline: false,
     examples_positive: &[],
     examples_negative: &[],
     example_path: "/app/settings.txt",
@@ -295,6 +299,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "{\"type\": \"authorized_user\", \"client_id\": \"fake\"}",
         ],
         example_path: "/app/sa.json",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1074,6 +1079,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "e10bcee476dfec3338968bf22d1aa862"
         )],
         examples_negative: &["TWILIO_API_KEY=SK123"],
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1433,6 +1439,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "{\"auths\": {\"registry.fake.invalid\": {\"auth\": \"bm9jb2xvbmhlcmU=\"}}}",
         ],
         example_path: "/root/.docker/config.json",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1448,6 +1455,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         )],
         examples_negative: &["{\"identitytoken\": \"\"}"],
         example_path: "/root/.docker/config.json",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1603,6 +1611,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----\n",
         ],
         example_path: "/root/.ssh/id_rsa",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1621,6 +1630,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         )],
         examples_negative: &["-----BEGIN EC PRIVATE KEY-----\n-----END EC PRIVATE KEY-----\n"],
         example_path: "/app/certs/server.key",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1641,6 +1651,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "-----BEGIN DSA PRIVATE KEY-----\n....\n-----END DSA PRIVATE KEY-----\n",
         ],
         example_path: "/root/.ssh/id_dsa",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1661,6 +1672,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         )],
         examples_negative: &["ssh-keygen writes -----BEGIN OPENSSH PRIVATE KEY----- blocks"],
         example_path: "/home/dev/.ssh/id_ed25519",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1690,6 +1702,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "if line == \"-----BEGIN PRIVATE KEY-----\": start()\nelif line == \"-----END PRIVATE KEY-----\": stop()\n",
         ],
         example_path: "/app/tls/key.pem",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1708,6 +1721,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         )],
         examples_negative: &["-----BEGIN ENCRYPTED PRIVATE KEY-----\n"],
         example_path: "/app/tls/key.p8",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1730,6 +1744,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQENBF\n-----END PGP PUBLIC KEY BLOCK-----\n",
         ],
         example_path: "/root/private.asc",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1751,6 +1766,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "-----BEGIN ED25519 PRIVATE KEY-----\nAAAA\n-----END ED25519 PRIVATE KEY-----\n",
         ],
         example_path: "/app/keys/k.pem",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1771,6 +1787,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         )],
         examples_negative: &["PuTTY-User-Key-File-3: ssh-ed25519\n"],
         example_path: "/root/key.ppk",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1966,6 +1983,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         examples_positive: &[concat!("hf_", "UfXTYVqEeMSFuicRHsAlQlrWvjuggzENUC", "\n")],
         examples_negative: &["\n", "<paste token>\n"],
         example_path: "/root/.cache/huggingface/token",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -1981,6 +1999,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         )],
         examples_negative: &["{\"username\":\"fakeuser\",\"key\":\"\"}"],
         example_path: "/root/.kaggle/kaggle.json",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {
@@ -2271,6 +2290,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         )],
         examples_negative: &["machine api.wandb.ai\n  login user\n"],
         example_path: "/root/.netrc",
+        multiline: true,
         ..BASE
     },
     BuiltinRule {

@@ -19,6 +19,8 @@ use crate::{SecretError, is_binary, validate};
 const AWS_PAIR_MAX_LINES: usize = 5;
 /// Hard cap on raw candidate hits per chunk (bounds the overlap resolution).
 const MAX_RAW_HITS: usize = 20_000;
+/// Keyword windows closer than this are merged into one regex search.
+const WINDOW_MERGE_GAP: usize = 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exec {
@@ -57,6 +59,8 @@ struct CompiledRule {
     priority: u8,
     validator: Option<Validator>,
     skip_in_packages: bool,
+    /// Runs only on windows around the lines holding its keywords.
+    line_local: bool,
 }
 
 #[derive(Debug)]
@@ -427,6 +431,7 @@ impl Scanner {
                     priority: b.priority,
                     validator: b.validator,
                     skip_in_packages: b.skip_in_packages,
+                    line_local: exec == Exec::Regex && !b.multiline && !b.keywords.is_empty(),
                 });
                 builtin_flags.push(true);
             }
@@ -486,6 +491,7 @@ impl Scanner {
                 priority: 1,
                 validator: None,
                 skip_in_packages: false,
+                line_local: false,
             });
             builtin_flags.push(false);
         }
@@ -713,8 +719,8 @@ impl Scanner {
         origin: ChunkOrigin,
     ) -> Vec<SecretFinding> {
         let mut hits = Vec::new();
-        for idx in self.candidates(forms, content) {
-            self.run_rule(idx, forms, content, &mut hits);
+        for (idx, windows) in self.candidates(forms, content) {
+            self.run_rule(idx, windows.as_deref(), forms, content, &mut hits);
             if hits.len() >= MAX_RAW_HITS {
                 break;
             }
@@ -740,8 +746,8 @@ impl Scanner {
         let content = text.as_bytes();
         let forms = PathForms::none();
         let mut hits = Vec::new();
-        for idx in self.candidates(&forms, content) {
-            self.run_rule(idx, &forms, content, &mut hits);
+        for (idx, windows) in self.candidates(&forms, content) {
+            self.run_rule(idx, windows.as_deref(), &forms, content, &mut hits);
         }
         if let Some(rule) = self.config_rule {
             let base = key.len() + 1;
@@ -785,14 +791,41 @@ impl Scanner {
     }
 
     /// Rules to run on this content: keyword hits, path-gated rules whose
-    /// path matches, and keyword-less/path-less rules.
-    fn candidates(&self, forms: &PathForms, content: &[u8]) -> Vec<usize> {
+    /// path matches, and keyword-less/path-less rules. Line-local rules get
+    /// the windows (lines holding their keywords, merged) they run on.
+    fn candidates(
+        &self,
+        forms: &PathForms,
+        content: &[u8],
+    ) -> Vec<(usize, Option<Vec<(usize, usize)>>)> {
         let n = self.rules.len();
         let mut kw = vec![false; n];
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
         if let Some(ac) = &self.prefilter {
+            let mut line = (usize::MAX, 0usize);
             for m in ac.find_overlapping_iter(content) {
+                let p = m.start();
+                if !(line.0 <= p && p < line.1) {
+                    let ls = content[..p]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |i| i + 1);
+                    let le = content[p..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(content.len(), |i| p + i + 1);
+                    line = (ls, le);
+                }
                 for &r in &self.pattern_rules[m.pattern().as_usize()] {
                     kw[r] = true;
+                    if self.rules[r].line_local {
+                        // one byte of context before the line for `(?:^|[^x])` prefixes
+                        let (s, e) = (line.0.saturating_sub(1), line.1);
+                        match windows[r].last_mut() {
+                            Some(last) if s <= last.1 + WINDOW_MERGE_GAP => last.1 = last.1.max(e),
+                            _ => windows[r].push((s, e)),
+                        }
+                    }
                 }
             }
         }
@@ -829,35 +862,50 @@ impl Scanner {
             let p_ok = r.path.is_none() || path_ok[i];
             let gated = r.has_keywords || r.path.is_some();
             if kw_ok && p_ok && (gated || self.always.contains(&i)) {
-                out.push(i);
+                let w = if r.line_local {
+                    Some(std::mem::take(&mut windows[i]))
+                } else {
+                    None
+                };
+                out.push((i, w));
             }
         }
         out
     }
 
-    fn run_rule(&self, idx: usize, forms: &PathForms, content: &[u8], hits: &mut Vec<Hit>) {
+    fn run_rule(
+        &self,
+        idx: usize,
+        windows: Option<&[(usize, usize)]>,
+        forms: &PathForms,
+        content: &[u8],
+        hits: &mut Vec<Hit>,
+    ) {
         let rule = &self.rules[idx];
         match rule.exec {
             Exec::Regex => {
                 let Some(re) = &rule.regex else { return };
-                for caps in re.captures_iter(content) {
-                    let Some(m) = caps.get_match() else { continue };
-                    let span = match rule.group {
-                        GroupSel::Index(g) => caps.get_group(g),
-                        GroupSel::Named(g) => caps.get_group(g).or_else(|| first_group(&caps)),
-                        GroupSel::Auto => first_group(&caps),
-                    }
-                    .unwrap_or(m.span());
-                    hits.push(Hit {
-                        rule: idx,
-                        start: span.start,
-                        end: span.end,
-                        mstart: m.start(),
-                        mend: m.end(),
-                        key: None,
-                    });
-                    if hits.len() >= MAX_RAW_HITS {
-                        return;
+                let whole = [(0, content.len())];
+                for &(s, e) in windows.unwrap_or(&whole) {
+                    for caps in re.captures_iter(Input::new(content).range(s..e)) {
+                        let Some(m) = caps.get_match() else { continue };
+                        let span = match rule.group {
+                            GroupSel::Index(g) => caps.get_group(g),
+                            GroupSel::Named(g) => caps.get_group(g).or_else(|| first_group(&caps)),
+                            GroupSel::Auto => first_group(&caps),
+                        }
+                        .unwrap_or(m.span());
+                        hits.push(Hit {
+                            rule: idx,
+                            start: span.start,
+                            end: span.end,
+                            mstart: m.start(),
+                            mend: m.end(),
+                            key: None,
+                        });
+                        if hits.len() >= MAX_RAW_HITS {
+                            return;
+                        }
                     }
                 }
             }
