@@ -19,6 +19,9 @@ use crate::{SecretError, is_binary, validate};
 const AWS_PAIR_MAX_LINES: usize = 5;
 /// Hard cap on raw candidate hits per chunk (bounds the overlap resolution).
 const MAX_RAW_HITS: usize = 20_000;
+/// Byte ranges (start, end) of content a line-local rule searches.
+type Windows = Vec<(usize, usize)>;
+
 /// Keyword windows closer than this are merged into one regex search.
 const WINDOW_MERGE_GAP: usize = 1024;
 
@@ -793,11 +796,7 @@ impl Scanner {
     /// Rules to run on this content: keyword hits, path-gated rules whose
     /// path matches, and keyword-less/path-less rules. Line-local rules get
     /// the windows (lines holding their keywords, merged) they run on.
-    fn candidates(
-        &self,
-        forms: &PathForms,
-        content: &[u8],
-    ) -> Vec<(usize, Option<Vec<(usize, usize)>>)> {
+    fn candidates(&self, forms: &PathForms, content: &[u8]) -> Vec<(usize, Option<Windows>)> {
         let n = self.rules.len();
         let mut kw = vec![false; n];
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];

@@ -126,19 +126,36 @@ fn text_without_keywords_runs_no_regex() {
 #[test]
 fn examples_are_found_inside_larger_files() {
     let scanner = Scanner::with_defaults().unwrap();
-    let before: String = (0..200).map(|i| format!("line {i}: the token and password handling lives elsewhere\n")).collect();
-    let after: String = (0..200).map(|i| format!("# {i} see docs for the api_key and secret rotation\n")).collect();
+    let before: String = (0..200)
+        .map(|i| format!("line {i}: the token and password handling lives elsewhere\n"))
+        .collect();
+    let after: String = (0..200)
+        .map(|i| format!("# {i} see docs for the api_key and secret rotation\n"))
+        .collect();
     let mut failures = Vec::new();
-    for rule in BUILTIN_RULES.iter().filter(|r| r.kind == RuleKind::Regex && r.path.is_none()) {
+    for rule in BUILTIN_RULES
+        .iter()
+        .filter(|r| r.kind == RuleKind::Regex && r.path.is_none())
+    {
         for (i, ex) in rule.examples_positive.iter().enumerate() {
             let alone = scanner.scan_bytes(rule.example_path, ex.as_bytes());
-            let want = alone.iter().find(|f| f.rule_id == rule.id).map_or(1, |f| f.line) + 200;
+            let want = alone
+                .iter()
+                .find(|f| f.rule_id == rule.id)
+                .map_or(1, |f| f.line)
+                + 200;
             let text = format!("{before}{ex}\n{after}");
             let found = scanner.scan_bytes(rule.example_path, text.as_bytes());
             match found.iter().find(|f| f.rule_id == rule.id) {
                 Some(f) if f.line == want => {}
-                Some(f) => failures.push(format!("{}: example #{i} at line {} instead of {want}", rule.id, f.line)),
-                None => failures.push(format!("{}: example #{i} not found inside a larger file", rule.id)),
+                Some(f) => failures.push(format!(
+                    "{}: example #{i} at line {} instead of {want}",
+                    rule.id, f.line
+                )),
+                None => failures.push(format!(
+                    "{}: example #{i} not found inside a larger file",
+                    rule.id
+                )),
             }
         }
     }
