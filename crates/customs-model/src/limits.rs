@@ -40,7 +40,7 @@ impl Default for Limits {
             max_pickle_bytes: 1 << 30,
             max_opcodes: 100_000_000,
             max_stack_depth: 1_000_000,
-            max_memo_entries: 1_000_000,
+            max_memo_entries: 8_000_000,
             max_const_bytes: 8 << 20,
             max_retained_bytes: 64 << 20,
             max_retained_items: 1_000_000,

@@ -115,6 +115,9 @@ pub enum FindingKind {
     /// item injection into a module-level object).
     #[serde(rename = "model-global-mutation")]
     GlobalMutation,
+    /// Bytes that one loader reads as data and another as pickle opcodes (joblib arrays).
+    #[serde(rename = "model-loader-differential")]
+    LoaderDifferential,
     /// `EXT1/2/4`: an import through the copyreg extension registry, which cannot be named.
     #[serde(rename = "model-extension-import")]
     ExtensionImport,
@@ -153,6 +156,7 @@ impl FindingKind {
             Self::DynamicImport => "model-dynamic-import",
             Self::IndirectCall => "model-indirect-call",
             Self::GlobalMutation => "model-global-mutation",
+            Self::LoaderDifferential => "model-loader-differential",
             Self::ExtensionImport => "model-extension-import",
             Self::Unparseable => "model-unparseable",
             Self::Malformed => "model-malformed",

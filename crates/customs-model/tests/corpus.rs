@@ -277,6 +277,24 @@ fn joblib_interleaved_arrays() {
     assert_eq!(r.format, ModelFormat::Joblib);
     assert_critical(&r, "os.system", None);
 
+    // Array bytes that joblib skips but plain pickle.load would execute.
+    let mut region = vec![b'c'];
+    let payload = b"os\nsystem\n(S'id'\ntR";
+    region.extend(payload);
+    region.extend(std::iter::repeat_n(0xffu8, 99 - payload.len()));
+    region.extend([0u8; 24]);
+    let r = must_scan(
+        "/m/diff.joblib",
+        &joblib_stream_with_region(&region, P::new()),
+    );
+    assert_critical(&r, "os.system", None);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::LoaderDifferential && f.severity == Severity::High),
+        "{r:#?}"
+    );
+
     // joblib compress=True (zlib) and gzip.
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     z.write_all(&hostile).unwrap();

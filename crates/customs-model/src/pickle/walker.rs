@@ -24,6 +24,11 @@ use crate::report::{Finding, FindingKind, ImportRef, Severity, Verdict};
 
 /// Strings up to this length are always kept in full, whatever the retention budget.
 const SHORT_CONST: usize = 256;
+
+/// Bytes of a joblib array region re-read as plain pickle opcodes.
+const SHADOW_BYTES: usize = 4096;
+/// Memo size up to which that re-read copies the machine.
+const SHADOW_MAX_MEMO: usize = 100_000;
 /// Items kept per container.
 const KEPT_ITEMS: usize = 64;
 
@@ -145,6 +150,9 @@ enum Event {
         offset: u64,
         code: i64,
     },
+    JoblibDifferential {
+        offset: u64,
+    },
 }
 
 enum Tracked {
@@ -189,12 +197,65 @@ enum Flow {
     Stop,
 }
 
+/// The unpickler's memo: dense for the usual small consecutive keys, a map for the rest.
+#[derive(Default, Clone)]
+struct Memo {
+    dense: Vec<Option<Value>>,
+    sparse: HashMap<u64, Value>,
+    len: usize,
+}
+
+impl Memo {
+    fn get(&self, k: u64) -> Option<&Value> {
+        match usize::try_from(k).ok().and_then(|i| self.dense.get(i)) {
+            Some(slot) => slot.as_ref(),
+            None => self.sparse.get(&k),
+        }
+    }
+
+    fn contains(&self, k: u64) -> bool {
+        self.get(k).is_some()
+    }
+
+    /// Number of keys, as Python's `len(memo)` (MEMOIZE's next key).
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn insert(&mut self, k: u64, v: Value, dense_cap: usize) {
+        let idx = usize::try_from(k).unwrap_or(usize::MAX);
+        if idx < self.dense.len() {
+            if self.dense[idx].replace(v).is_none() {
+                self.len += 1;
+            }
+            return;
+        }
+        // Grow the dense part only for keys close to its end (consecutive memoization).
+        if idx < dense_cap
+            && idx <= self.dense.len().saturating_mul(2).saturating_add(1024)
+            && !self.sparse.contains_key(&k)
+        {
+            self.dense.resize(idx + 1, None);
+            self.dense[idx] = Some(v);
+            self.len += 1;
+            return;
+        }
+        if self.sparse.insert(k, v).is_none() {
+            self.len += 1;
+        }
+    }
+}
+
 /// The unpickler's machine state: stack, marks and memo.
 #[derive(Default, Clone)]
 struct Machine {
     stack: Vec<Value>,
     marks: Vec<usize>,
-    memo: HashMap<u64, Value>,
+    memo: Memo,
     memo_dropped: u64,
 }
 
@@ -209,6 +270,8 @@ struct Walker<'l> {
     /// cannot hide an import.
     alt: Option<Machine>,
     quiet: bool,
+    /// Anomalies seen while quiet (they end a shadow walk).
+    quiet_anomalies: u64,
     proto: Option<u8>,
     imports: Vec<ImportState>,
     import_index: HashMap<(String, String), usize>,
@@ -243,6 +306,7 @@ impl<'l> Walker<'l> {
             m: Machine::default(),
             alt: None,
             quiet: false,
+            quiet_anomalies: 0,
             proto: None,
             imports: Vec::new(),
             import_index: HashMap::new(),
@@ -266,6 +330,7 @@ impl<'l> Walker<'l> {
 
     fn anomaly(&mut self, offset: u64, what: impl Into<String>) {
         if self.quiet {
+            self.quiet_anomalies += 1;
             return;
         }
         self.anomalies += 1;
@@ -659,9 +724,9 @@ impl<'l> Walker<'l> {
     ) -> Result<Flow, PickleError> {
         let offset = op.pos;
         let name = op.op.name();
-        match (op.op, op.arg.clone()) {
+        match (op.op, &op.arg) {
             (Opcode::Proto, Arg::Int(p)) => {
-                let p = u8::try_from(p).unwrap_or(u8::MAX);
+                let p = u8::try_from(*p).unwrap_or(u8::MAX);
                 if p > HIGHEST_PROTOCOL {
                     return Err(PickleError::BadArgument {
                         offset,
@@ -714,7 +779,7 @@ impl<'l> Walker<'l> {
                 self.push(v, offset)?;
             }
             (Opcode::BinInt | Opcode::BinInt1 | Opcode::BinInt2, Arg::Int(i)) => {
-                self.push(Value::Int(i), offset)?
+                self.push(Value::Int(*i), offset)?
             }
             (Opcode::Long1 | Opcode::Long4, Arg::Data(b)) => {
                 let v = if b.len <= 8 && b.is_complete() {
@@ -744,7 +809,7 @@ impl<'l> Walker<'l> {
                 Opcode::BinBytes | Opcode::ShortBinBytes | Opcode::BinBytes8 | Opcode::ByteArray8,
                 Arg::Data(b),
             ) => {
-                self.push(Value::Bytes(Rc::new(b)), offset)?;
+                self.push(Value::Bytes(Rc::new(b.clone())), offset)?;
             }
             (Opcode::NextBuffer, _) => self.push(Value::Buffer, offset)?,
             (Opcode::ReadonlyBuffer, _) => {
@@ -767,13 +832,13 @@ impl<'l> Walker<'l> {
             }
             (Opcode::BinUnicode | Opcode::ShortBinUnicode | Opcode::BinUnicode8, Arg::Data(b)) => {
                 let complete = b.is_complete();
-                let s = match String::from_utf8(b.bytes) {
-                    Ok(s) => s,
-                    Err(e) => {
+                let s = match std::str::from_utf8(&b.bytes) {
+                    Ok(s) => s.to_owned(),
+                    Err(_) => {
                         if complete {
                             self.anomaly(offset, format!("{name}: invalid UTF-8"));
                         }
-                        String::from_utf8_lossy(e.as_bytes()).into_owned()
+                        String::from_utf8_lossy(&b.bytes).into_owned()
                     }
                 };
                 self.push(text_value(s, complete), offset)?;
@@ -785,7 +850,7 @@ impl<'l> Walker<'l> {
                     .map_or(Value::Unknown, Value::Float);
                 self.push(v, offset)?;
             }
-            (Opcode::BinFloat, Arg::Float(f)) => self.push(Value::Float(f), offset)?,
+            (Opcode::BinFloat, Arg::Float(f)) => self.push(Value::Float(*f), offset)?,
             (Opcode::EmptyList, _) => {
                 let v = self.new_list();
                 self.push(v, offset)?;
@@ -871,7 +936,7 @@ impl<'l> Walker<'l> {
             }
             (Opcode::Get | Opcode::BinGet | Opcode::LongBinGet, arg) => {
                 let v = match self.memo_key(&arg, offset, name) {
-                    Some(k) => match self.m.memo.get(&k) {
+                    Some(k) => match self.m.memo.get(k) {
                         Some(v) => v.clone(),
                         None => {
                             self.anomaly(offset, format!("{name}: memo key {k} not defined"));
@@ -894,7 +959,10 @@ impl<'l> Walker<'l> {
                 self.memo_put(k, v);
             }
             (Opcode::Ext1 | Opcode::Ext2 | Opcode::Ext4, Arg::Int(code)) => {
-                self.events.push(Event::Ext { offset, code });
+                self.events.push(Event::Ext {
+                    offset,
+                    code: *code,
+                });
                 self.push(Value::Unknown, offset)?;
             }
             (Opcode::Global, Arg::Pair(m, n)) => {
@@ -1014,11 +1082,13 @@ impl<'l> Walker<'l> {
     }
 
     fn memo_put(&mut self, k: u64, v: Value) {
-        if self.m.memo.len() >= self.limits.max_memo_entries && !self.m.memo.contains_key(&k) {
+        if self.m.memo.len() >= self.limits.max_memo_entries && !self.m.memo.contains(k) {
             self.m.memo_dropped += 1;
             return;
         }
-        self.m.memo.insert(k, v);
+        self.m
+            .memo
+            .insert(k, v, self.limits.max_memo_entries.saturating_mul(2));
     }
 
     fn append(&mut self, target: &Value, items: Vec<Value>, op: &'static str, offset: u64) {
@@ -1191,17 +1261,77 @@ impl<'l> Walker<'l> {
             let aligned = state
                 .dict_get("numpy_array_alignment_bytes")
                 .is_some_and(|v| !matches!(v, Value::None));
+            // `pickle.load` (not joblib) would read this region as opcodes: keep its start
+            // and check that reading too.
+            let region_start = lexer.pos();
+            let mut head = Vec::new();
             if aligned {
                 let pad = lexer.read_u8("joblib array padding length")?;
-                lexer.skip(u64::from(pad), "joblib array padding")?;
+                head.push(pad);
+                let padding =
+                    lexer.read_counted(u64::from(pad), SHADOW_BYTES, "joblib array padding")?;
+                head.extend_from_slice(&padding.bytes);
             }
-            lexer.skip(size, "joblib array data")?;
+            let keep = SHADOW_BYTES.saturating_sub(head.len());
+            let data = lexer.read_counted(size, keep, "joblib array data")?;
+            head.extend_from_slice(&data.bytes);
+            self.shadow_walk(&head, region_start);
         }
         // The unpickler replaces the wrapper with the array.
         if let Some(top) = self.m.stack.last_mut() {
             *top = Value::Unknown;
         }
         Ok(())
+    }
+
+    /// Walks the start of a joblib array region as plain `pickle.load` would, on a copy of
+    /// the machine, stopping at the first problem Python would raise on. Imports it reaches are
+    /// recorded (and judged) like any other, plus a finding about the loader differential.
+    fn shadow_walk(&mut self, bytes: &[u8], region_start: u64) {
+        if self.m.memo.len() > SHADOW_MAX_MEMO {
+            return;
+        }
+        let mut machine = self.m.clone();
+        std::mem::swap(&mut self.m, &mut machine);
+        let saved_alt = self.alt.take();
+        let calls_before: Vec<u64> = self.imports.iter().map(|i| i.calls).collect();
+        let count_before = self.imports.len();
+        let events_before = self.events.len();
+        let nested_before = self.nested.len();
+        self.quiet = true;
+        let anomalies_before = self.quiet_anomalies;
+        let mut lexer = Lexer::new(bytes, bytes.len() as u64);
+        let mut reached = None;
+        for _ in 0..SHADOW_BYTES {
+            let Ok(Some(mut op)) = lexer.next_op(SHORT_CONST) else {
+                break;
+            };
+            op.pos += region_start;
+            let is_import = matches!(op.op, Opcode::Global | Opcode::StackGlobal | Opcode::Inst);
+            match self.step(&op, None::<&mut Lexer<&[u8]>>) {
+                Ok(Flow::Continue) if self.quiet_anomalies == anomalies_before => {}
+                _ => break,
+            }
+            if is_import && reached.is_none() {
+                reached = Some(op.pos);
+            }
+        }
+        self.quiet = false;
+        std::mem::swap(&mut self.m, &mut machine);
+        self.alt = saved_alt;
+        match reached {
+            Some(offset) => self.events.push(Event::JoblibDifferential { offset }),
+            None => {
+                // Nothing imported: forget what the shadow reading recorded.
+                self.imports.truncate(count_before);
+                self.import_index.retain(|_, i| *i < count_before);
+                for (st, calls) in self.imports.iter_mut().zip(calls_before) {
+                    st.calls = calls;
+                }
+                self.events.truncate(events_before);
+                self.nested.truncate(nested_before);
+            }
+        }
     }
 
     // ----- results -----------------------------------------------------------------------
@@ -1287,6 +1417,15 @@ impl<'l> Walker<'l> {
                     f.callable = Some(callable);
                     f
                 }
+                Event::JoblibDifferential { offset } => Finding::new(
+                    Severity::High,
+                    FindingKind::LoaderDifferential,
+                    "joblib array data is also a pickle payload for pickle.load",
+                )
+                .at(*offset)
+                .with_detail(
+                    "joblib skips these bytes as array data; plain pickle.load executes them",
+                ),
                 Event::Ext { offset, code } => Finding::new(
                     Severity::Medium,
                     FindingKind::ExtensionImport,

@@ -880,6 +880,15 @@ pub fn torch_legacy(data_pkl: &[u8]) -> Vec<u8> {
 /// A joblib-style stream: a list holding one float64 array (raw bytes interleaved after the
 /// `NumpyArrayWrapper` BUILD), then `tail` opcodes appended to the list before STOP.
 pub fn joblib_stream(tail: P) -> Vec<u8> {
+    // padding length byte, padding, then 3 * 8 bytes of float data that are not opcodes.
+    let mut region = vec![3u8, 0xff, 0xff, 0xff];
+    region.extend([0x93u8, 0x52, 0x2e, 0x63, 0x0a, 0x00, 0x00, 0xf0].repeat(3));
+    joblib_stream_with_region(&region, tail)
+}
+
+/// Like [`joblib_stream`], with the bytes after the wrapper's BUILD given: they must be a
+/// padding-length byte, that much padding, and 24 bytes of array data.
+pub fn joblib_stream_with_region(region: &[u8], tail: P) -> Vec<u8> {
     let head = P::new()
         .proto(4)
         .empty_list()
@@ -930,10 +939,7 @@ pub fn joblib_stream(tail: P) -> Vec<u8> {
         .setitems()
         .build();
     let mut out = head.bytes();
-    // padding length byte, padding, then 3 * 8 bytes of float data that are not opcodes.
-    out.push(3);
-    out.extend([0xffu8; 3]);
-    out.extend([0x93u8, 0x52, 0x2e, 0x63, 0x0a, 0x00, 0x00, 0xf0].repeat(3));
+    out.extend(region);
     out.extend(P::new().op(b'a').raw(&tail.b).stop().bytes());
     out
 }
