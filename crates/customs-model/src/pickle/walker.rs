@@ -935,7 +935,7 @@ impl<'l> Walker<'l> {
                 self.push(Value::FrozenSet(Rc::new(seq)), offset)?;
             }
             (Opcode::Get | Opcode::BinGet | Opcode::LongBinGet, arg) => {
-                let v = match self.memo_key(&arg, offset, name) {
+                let v = match self.memo_key(arg, offset, name) {
                     Some(k) => match self.m.memo.get(k) {
                         Some(v) => v.clone(),
                         None => {
@@ -948,7 +948,7 @@ impl<'l> Walker<'l> {
                 self.push(v, offset)?;
             }
             (Opcode::Put | Opcode::BinPut | Opcode::LongBinPut, arg) => {
-                if let Some(k) = self.memo_key(&arg, offset, name) {
+                if let Some(k) = self.memo_key(arg, offset, name) {
                     let v = self.top(offset, name);
                     self.memo_put(k, v);
                 }
@@ -966,7 +966,7 @@ impl<'l> Walker<'l> {
                 self.push(Value::Unknown, offset)?;
             }
             (Opcode::Global, Arg::Pair(m, n)) => {
-                let v = self.global_from_lines(&m, &n, Opcode::Global, offset);
+                let v = self.global_from_lines(m, n, Opcode::Global, offset);
                 self.push(v, offset)?;
             }
             (Opcode::StackGlobal, _) => {
@@ -994,7 +994,7 @@ impl<'l> Walker<'l> {
             }
             (Opcode::Inst, Arg::Pair(m, n)) => {
                 let items = self.pop_mark(offset, name);
-                let cls = self.global_from_lines(&m, &n, Opcode::Inst, offset);
+                let cls = self.global_from_lines(m, n, Opcode::Inst, offset);
                 let seq = self.seq_from(items);
                 let v = self.call(cls, Value::Tuple(Rc::new(seq)), name, offset);
                 self.push(v, offset)?;
