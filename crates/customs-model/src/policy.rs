@@ -157,6 +157,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("re", &["_compile"]),
+    // Type annotations kept in configs (e.g. omegaconf metadata); not callable to any effect.
+    (
+        "typing",
+        &[
+            "Any",
+            "Dict",
+            "List",
+            "Tuple",
+            "Optional",
+            "Union",
+            "Set",
+            "FrozenSet",
+        ],
+    ),
 ];
 
 const TORCH_DTYPES: &[&str] = &[
