@@ -1,37 +1,58 @@
 //! Built-in allow-lists: placeholder values and paths that hold no real
-//! secrets in a container image.
+//! secrets in a container image. All of it is dropped with
+//! `default_allowlist = false` in the config ([`crate::SecretConfig::use_default_allowlist`]).
 //!
-//! Design rules (documented in the crate docs):
-//! * values are allowed only when they are *template patterns* (`${VAR}`,
-//!   `<token>`, `{{ x }}`, `xxxxx`, `****`, `your_api_key`, ...) or
-//!   *specific documented example values* (AWS's `AKIAIOSFODNN7EXAMPLE`,
-//!   Azurite's development key, ...). Words like "fake" or "test" are never
-//!   allowed by themselves: fixtures and real leaks alike contain them.
-//! * paths are allowed when they hold documentation, headers, lock files,
-//!   media, or the *test / fixture directories of third-party packages*
-//!   (`site-packages/*/tests/`, `node_modules/*/test/`, Go `testdata/`,
-//!   gems' `spec/`). Private keys in those directories are test vectors of the
-//!   package (cryptography, tornado, twisted, ...), not leaks of the image's
-//!   owner. The application's own tree (`/app`, `/srv`, `/home`, `/root`, ...)
-//!   is always scanned, tests included.
+//! Values: a match is not a finding when it is a *template pattern*
+//! (`${VAR}`, `$VAR`, `%VAR%`, `<token>`, `{{ x }}`, `xxxxx`, `****`,
+//! `your_api_key`, `..._here`, a single repeated character, a run of 8
+//! ascending characters such as `abcdefgh`/`12345678`) or a *specific
+//! documented example value* ([`DOCUMENTED_EXAMPLE_VALUES`], AWS's
+//! `...EXAMPLE`/`...EXAMPLEKEY` convention). Words like "fake", "test" or
+//! "dummy" inside a value never allow it: fixtures and real leaks alike contain
+//! them (the ml-app image's planted `FAKE-db-Passw0rd-for-scanner-tests` must
+//! be found).
+//!
+//! Paths ([`DEFAULT_ALLOW_PATHS`], never scanned): documentation, headers,
+//! lock files, media/compiled/model-weight files, and — inside *package
+//! trees* (system library dirs, `site-packages`, `node_modules`, the Cargo
+//! registry, Go module cache, conda, pyenv, gems, `vendor/`) — the packages'
+//! own test and fixture directories and test source files (`test_*.py`,
+//! `*_test.cc`, `*.spec.ts`, `conftest.py`). Private keys there are test
+//! vectors of the package (CPython's `Lib/test/*.pem`, cryptography,
+//! requests, aws-lc, ...), not leaks of the image's owner; Trivy skips even
+//! more (all of `/usr/lib`). A few named vendor paths hold public or fake
+//! credentials by design: botocore's service examples, the moto mocking
+//! library, the Google Cloud SDK's embedded OAuth client, Debian's
+//! `ssl-cert-snakeoil.key`.
+//!
+//! The application's own tree (`/app`, `/srv`, `/workspace`, `/home/*`,
+//! `/root`, `/opt/<app>`, `/etc`, ...) is always scanned, its tests included.
+//! Heuristic rules (generic `password = ...`, URLs with passwords,
+//! Authorization headers) additionally skip package trees entirely
+//! ([`PACKAGE_TREE_PATHS`]): installed software's docstrings are full of
+//! sample credentials. Vendor-format rules (`ghp_`, `AKIA`, `hf_`, PEM keys)
+//! still run there.
 
 /// Path regexes (matched against the path normalised to start with `/`) of
 /// files the default configuration never scans.
 pub const DEFAULT_ALLOW_PATHS: &[&str] = &[
-    // documentation, manuals, locales, headers, licenses
+    // documentation, manuals, locales, headers, licenses (system-wide and in
+    // any prefix: /opt/conda/share/doc, ~/.rustup/toolchains/*/share/doc)
     r"^/usr/(?:local/)?share/(?:doc|man|info|locale|i18n|licenses|common-licenses|help|gtk-doc|doc-base|lintian|bug|perl5?/[^/]+/pod)/",
+    r"/share/(?:doc|man|info|locale|gtk-doc|licenses)/",
     r"^/usr/(?:local/)?include/",
-    // test / fixture trees shipped inside system and vendor directories
-    r"^/usr/(?:local/)?(?:lib|lib32|lib64|libexec|share|src)/(?:[^/]+/)*(?:tests?|testing|test_?data|testdata|fixtures?|unittests?)/",
-    // third-party package trees: their own tests, fixtures, docs and examples
-    r"/(?:site|dist)-packages/(?:[^/]+/)*(?:tests?|testing|test_?data|testdata|fixtures?|unittests?)/",
-    r"/(?:site|dist)-packages/[^/]+\.(?:dist|egg)-info/(?:RECORD|METADATA|PKG-INFO|DESCRIPTION\.rst)$",
-    r"/(?:site|dist)-packages/[^/]+\.egg-info/SOURCES\.txt$",
-    r"/node_modules/(?:[^/]+/)*(?:tests?|__tests__|__fixtures__|fixtures?|examples?|docs?|spec|man)/",
-    r"(?i)/(?:node_modules|site-packages|dist-packages)/(?:[^/]+/)*(?:[^/]+\.(?:md|markdown|rst)|readme(?:\.[a-z]+)?|changelog(?:\.[a-z]+)?|history(?:\.[a-z]+)?)$",
-    r"/(?:gems|bundle|vendor/bundle)/(?:[^/]+/)*(?:test|spec|fixtures?)/",
-    r"/(?:go/pkg/mod|usr/(?:local/)?(?:lib/)?go/src|usr/share/go[^/]*/src)/(?:[^/]+/)*testdata/",
-    r"^/usr/(?:local/)?lib/(?:go|go-[0-9.]+)/(?:[^/]+/)*testdata/",
+    // test / fixture directories inside package trees (see PACKAGE_TREE_PATHS)
+    r"(?:^/usr/(?:local/)?(?:lib|lib32|lib64|libexec|share|src)/|^/(?:lib|lib64)/|/(?:site|dist)-packages/|/node_modules/|/lib/python[23][0-9.]*/|/\.cargo/registry/|/go/pkg/mod/|/(?:ana|mini)?conda[0-9]?/|/\.pyenv/versions/|/\.nvm/versions/|/gems/|/vendor/|/\.m2/repository/)(?:[^/]+/)*(?:tests?|testing|test_?data|testdata|test[_-]?files|fixtures?|__fixtures__|unittests?|__tests__|spec|idle_test)/",
+    // test source files inside package trees (test_x.py, x_test.cc, x.test.js, x.spec.ts, conftest.py)
+    r"(?:^/usr/(?:local/)?(?:lib|lib32|lib64|libexec|share|src)/|/(?:site|dist)-packages/|/node_modules/|/lib/python[23][0-9.]*/|/\.cargo/registry/|/go/pkg/mod/|/(?:ana|mini)?conda[0-9]?/|/\.pyenv/versions/|/gems/|/vendor/)(?:[^/]+/)*(?:test_[^/]+|[^/]+_tests?\.[A-Za-z0-9]+|[^/]+\.(?:test|spec)\.[A-Za-z0-9]+|conftest\.py)$",
+    // package metadata and docs inside package trees
+    r"/(?:site|dist)-packages/[^/]+\.(?:dist|egg)-info/(?:RECORD|METADATA|PKG-INFO|DESCRIPTION\.rst|SOURCES\.txt)$",
+    r"/node_modules/(?:[^/]+/)*(?:examples?|docs?|man)/",
+    r"(?i)/(?:node_modules|site-packages|dist-packages|\.cargo/registry|go/pkg/mod)/(?:[^/]+/)*(?:[^/]+\.(?:md|markdown|rst)|readme(?:\.[a-z]+)?|changelog(?:\.[a-z]+)?|history(?:\.[a-z]+)?)$",
+    // AWS SDK service models and documentation examples (sample credentials)
+    r"/botocore/data/",
+    // moto, the AWS mocking library, ships fake credentials and its proxy's test CA key
+    r"/(?:site|dist)-packages/moto/",
     // conda's package cache (copies of installed files, plus their tests)
     r"/(?:ana|mini)?conda[0-9]?/pkgs/",
     // the Google Cloud SDK's own code embeds Google's public OAuth client and API keys
@@ -54,6 +75,7 @@ pub const PACKAGE_TREE_PATHS: &[&str] = &[
     r"^/usr/(?:local/)?(?:lib|lib32|lib64|libexec|share|src)/",
     r"^/(?:lib|lib32|lib64)/",
     r"/(?:site|dist)-packages/",
+    r"/lib/python[23][0-9.]*/",
     r"/node_modules/",
     r"/(?:ana|mini)?conda[0-9]?/(?:pkgs|lib)/",
     r"/\.pyenv/versions/",

@@ -3237,8 +3237,8 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         id: "twitter-bearer-token",
         title: "Twitter / X API bearer token",
         keywords: &["aaaaaaaaaaaaaaaaaaaaaa"],
-        regex: r"\b(?P<secret>A{22}[A-Za-z0-9%]{80,100})",
-        entropy: Some(3.0),
+        regex: r"\b(?P<secret>A{22}[A-Za-z0-9%]{80,100})(?:[^A-Za-z0-9%]|\z)",
+        entropy: Some(4.0),
         examples_positive: &[concat!(
             "TWITTER_BEARER_TOKEN=",
             "AAAAAAAAAAAAAAAAAAAAA",
