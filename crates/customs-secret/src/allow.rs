@@ -88,6 +88,8 @@ pub const PACKAGE_TREE_PATHS: &[&str] = &[
     r"/vendor/",
     r"/\.m2/repository/",
     r"/\.gradle/caches/",
+    r"/\.cache/(?:huggingface/hub|torch|pip|pypoetry|uv)/",
+    r"/\.npm/",
 ];
 
 /// Values exactly documented as examples by vendors (never real credentials).

@@ -63,11 +63,23 @@ pub fn is_binary(content: &[u8]) -> bool {
 }
 
 impl Scanner {
-    /// Scans a Jupyter notebook cell by cell (see the `notebook` module docs
-    /// in the crate README: cell numbers are 1-based positions among all
-    /// cells; `cell_output` is the 1-based output index, `None` for the
-    /// source; `line` counts within that source or output text). Content
-    /// that is not notebook JSON is scanned as plain text.
+    /// Scans a Jupyter notebook (nbformat 4, or 3's `worksheets`) cell by cell.
+    ///
+    /// * `cell`: 1-based position among *all* cells (markdown and raw cells
+    ///   included), top to bottom as the file lists them; not Jupyter's
+    ///   `execution_count` (`In [n]`), which markdown cells lack and which
+    ///   changes on re-execution.
+    /// * `cell_output`: `None` for the cell's source, `Some(n)` for its n-th
+    ///   output (1-based).
+    /// * `line`/`column`: within that source, or within the output's text:
+    ///   stream `text`, then the textual `data` entries (`text/*`,
+    ///   `application/json`, `application/javascript`, `*+json`; images and
+    ///   other binary payloads are skipped) in key order, then `ename`,
+    ///   `evalue` and the `traceback` lines, joined by newlines.
+    ///
+    /// Content that is not notebook JSON is scanned as plain text. Unlike
+    /// [`Scanner::scan_bytes`], this does not apply the size, binary or path
+    /// allow-list checks.
     #[must_use]
     pub fn scan_notebook(&self, path: &str, content: &[u8]) -> Vec<SecretFinding> {
         notebook::scan(self, path, content).unwrap_or_else(|| {

@@ -200,6 +200,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             concat!("ASIA", "OVWJLRB3Y6QC6MCR"),
         ],
         examples_negative: &["AKIAIOSFODNN7EXAMPLE", "AKIA1234", "XAKIAABCDEFGHIJKLMNOP2"],
+        allow: &[r"EXAMPLE$"],
         ..BASE
     },
     BuiltinRule {
@@ -233,6 +234,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}",
             "aws_secret_access_key = short",
         ],
+        allow: &[r"EXAMPLEKEY$"],
         ..BASE
     },
     BuiltinRule {
@@ -889,6 +891,7 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         examples_negative: &[
             "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
         ],
+        allow: &[r"(?i)X{8}"],
         ..BASE
     },
     // ------------------------------------------------------------- Payments

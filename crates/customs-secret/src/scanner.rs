@@ -769,8 +769,9 @@ impl Scanner {
                 let (Some(k), Some(v)) = (caps.get_group(1), caps.get_group(2)) else {
                     continue;
                 };
-                let name = &value[k.range()];
-                let raw = &value[v.range()];
+                let (Some(name), Some(raw)) = (value.get(k.range()), value.get(v.range())) else {
+                    continue;
+                };
                 if is_secret_key_name(name) && is_plausible_secret_value(raw) {
                     let (off, len) = value_span(raw);
                     hits.push(Hit {

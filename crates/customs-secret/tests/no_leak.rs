@@ -137,6 +137,9 @@ proptest! {
         let _ = s.scan_bytes("/root/.bash_history", &content);
         let _ = s.scan_bytes("/app/.env", &content);
         let _ = s.scan_bytes("/app/Dockerfile", &content);
+        for p in ["/root/.npmrc", "/root/.netrc", "/root/.kaggle/kaggle.json", "/root/.cache/huggingface/token", "/root/.pypirc", "/root/.git-credentials"] {
+            let _ = s.scan_bytes(p, &content);
+        }
         let text = String::from_utf8_lossy(&content);
         let _ = s.scan_kv("config.Env", "API_TOKEN", &text);
     }
