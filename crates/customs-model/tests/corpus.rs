@@ -597,3 +597,50 @@ fn memo_carried_across_pickles_cannot_hide_an_import() {
         "{r:#?}"
     );
 }
+
+#[test]
+fn deeply_nested_payloads_are_bounded() {
+    // pickle.loads(b"<pickle.loads(b'...')>") nested 200 times: bounded by max_nesting, no
+    // stack overflow, and the outer callable is still reported.
+    let mut data = os_system_p2();
+    for _ in 0..200 {
+        data = P::new()
+            .proto(3)
+            .global("pickle", "loads")
+            .bytes4(&data)
+            .tuple1()
+            .reduce()
+            .stop()
+            .bytes();
+    }
+    let r = must_scan("/m/deep.pkl", &data);
+    assert_critical(&r, "pickle.loads", None);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::LimitReached),
+        "{r:#?}"
+    );
+    // Through .npy object arrays too.
+    let header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }";
+    let mut data = npy(header, &os_system_p2());
+    for _ in 0..50 {
+        let z = zip_of(&[("a.npy", &data)]);
+        let p = P::new()
+            .proto(3)
+            .global("torch.storage", "_load_from_bytes")
+            .bytes4(&z)
+            .tuple1()
+            .reduce()
+            .stop()
+            .bytes();
+        data = npy(header, &p);
+    }
+    let r = must_scan("/m/deep.npy", &data);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::LimitReached),
+        "{r:#?}"
+    );
+}

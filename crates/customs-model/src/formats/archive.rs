@@ -112,7 +112,7 @@ pub(crate) fn scan_zip<R: Read + Seek>(
             let scan = pickle::walk(&mut entry, ctx.limits, WalkOptions::default());
             ctx.absorb_pickle(scan, Some(&inner), depth);
         } else if ext == "npy" {
-            numpy::scan_npy(ctx, &mut entry, Some(&inner));
+            numpy::scan_npy(ctx, &mut entry, Some(&inner), depth);
         } else if name == "config.json" && format == ModelFormat::Keras {
             keras::scan_keras_config(ctx, &mut entry, &inner);
         } else if ext == "h5" || ext == "hdf5" {

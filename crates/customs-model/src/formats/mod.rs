@@ -234,7 +234,7 @@ impl Ctx<'_> {
         if is_zip(&data) {
             archive::scan_zip(self, Cursor::new(data), Some(inner), depth);
         } else if data.starts_with(NPY_MAGIC) {
-            numpy::scan_npy(self, &mut &data[..], Some(inner));
+            numpy::scan_npy(self, &mut &data[..], Some(inner), depth);
         } else {
             let opts = WalkOptions {
                 max_pickles: data.starts_with(TORCH_LEGACY_MAGIC).then_some(5),
@@ -374,7 +374,7 @@ fn scan_input(
         Plan::Onnx => {}
         Plan::Npy => {
             ctx.report.format = ModelFormat::Npy;
-            numpy::scan_npy(&mut ctx, full, None);
+            numpy::scan_npy(&mut ctx, full, None, 0);
         }
         Plan::H5 => keras::scan_h5(&mut ctx, full, None),
         Plan::TorchLegacy => {

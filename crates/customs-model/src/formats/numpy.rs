@@ -161,7 +161,7 @@ fn descr_has_object(descr: &Lit, depth: u32) -> bool {
 }
 
 /// Scans a `.npy` stream.
-pub(crate) fn scan_npy(ctx: &mut Ctx<'_>, r: &mut dyn Read, inner: Option<&str>) {
+pub(crate) fn scan_npy(ctx: &mut Ctx<'_>, r: &mut dyn Read, inner: Option<&str>, depth: u32) {
     let malformed = |reason: String| {
         Finding::new(
             Severity::Medium,
@@ -227,7 +227,7 @@ pub(crate) fn scan_npy(ctx: &mut Ctx<'_>, r: &mut dyn Read, inner: Option<&str>)
         ..WalkOptions::default()
     };
     let scan = pickle::walk(r, ctx.limits, opts);
-    ctx.absorb_pickle(scan, inner, 0);
+    ctx.absorb_pickle(scan, inner, depth);
 }
 
 #[cfg(test)]
