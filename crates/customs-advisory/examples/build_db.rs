@@ -1,15 +1,19 @@
 //! Builds an advisory database from local OSV data and measures lookups.
 //!
 //! ```text
-//! cargo run --release -p customs-advisory --example build_db -- <osv-dir|all.zip|record.json> <out.db> [lookups]
+//! cargo run --release -p customs-advisory --example build_db -- <osv-dir|all.zip|record.json> <out.db> [lookups] [packages.txt]
 //! ```
+//!
+//! `packages.txt` (optional): one `<ecosystem> <name>` per line, a workload
+//! such as an image's package list; it is looked up twice (cold, then warm)
+//! and the totals are printed.
 //!
 //! Prints the build time, per-feed counts, the database size, the open time,
 //! and latency figures for `lookups` (default 400) `affected_for` calls: names
 //! sampled evenly from the database (hits) plus 10% names that do not exist
 //! (misses).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -18,13 +22,16 @@ use customs_advisory::{Db, import};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 2 {
-        eprintln!("usage: build_db <osv-dir|all.zip|record.json> <out.db> [lookups]");
+        eprintln!(
+            "usage: build_db <osv-dir|all.zip|record.json> <out.db> [lookups] [packages.txt]"
+        );
         return ExitCode::from(2);
     }
     let src = PathBuf::from(&args[0]);
     let out = PathBuf::from(&args[1]);
     let lookups: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(400);
-    match run(&src, &out, lookups) {
+    let packages = args.get(3).map(PathBuf::from);
+    match run(&src, &out, lookups, packages.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -33,7 +40,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(src: &PathBuf, out: &PathBuf, lookups: usize) -> Result<(), Box<dyn std::error::Error>> {
+fn run(
+    src: &Path,
+    out: &Path,
+    lookups: usize,
+    packages: Option<&Path>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let report = import(src, out)?;
     println!(
         "built {} in {:.3} s, {} bytes ({:.1} MiB)",
@@ -116,5 +128,34 @@ fn run(src: &PathBuf, out: &PathBuf, lookups: usize) -> Result<(), Box<dyn std::
         "heaviest package {eco}/{name}: {n} rows, {got} candidates in {:.2} ms",
         t.elapsed().as_secs_f64() * 1e3
     );
+
+    if let Some(list) = packages {
+        let text = std::fs::read_to_string(list)?;
+        let pkgs: Vec<(&str, &str)> = text
+            .lines()
+            .filter_map(|l| l.trim().split_once(char::is_whitespace))
+            .map(|(e, n)| (e, n.trim()))
+            .collect();
+        let t = Instant::now();
+        let db = Db::open(out)?;
+        let open = t.elapsed();
+        for round in ["first pass, new handle", "second pass, same handle"] {
+            let t = Instant::now();
+            let mut found = 0usize;
+            let mut hit_pkgs = 0usize;
+            for (eco, name) in &pkgs {
+                let n = db.affected_for(eco, name)?.len();
+                found += n;
+                hit_pkgs += usize::from(n > 0);
+            }
+            println!(
+                "workload {} ({round}): {} packages, {hit_pkgs} with candidates, {found} candidates in {:.2} ms (open {:.2} ms)",
+                list.display(),
+                pkgs.len(),
+                t.elapsed().as_secs_f64() * 1e3,
+                open.as_secs_f64() * 1e3
+            );
+        }
+    }
     Ok(())
 }

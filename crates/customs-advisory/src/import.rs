@@ -122,7 +122,7 @@ fn is_zip(path: &Path) -> Result<bool> {
     let mut magic = [0u8; 4];
     let mut f = std::fs::File::open(path).map_err(Error::io("opening", path))?;
     let n = f.read(&mut magic).map_err(Error::io("reading", path))?;
-    Ok(n == 4 && magic == *b"PK\x03\x04" || (n == 4 && magic == *b"PK\x05\x06"))
+    Ok(n == 4 && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06"))
 }
 
 /// Feeds listed in `ecosystems.txt` style lists: a `Base:release` entry is

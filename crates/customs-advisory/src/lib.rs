@@ -3,6 +3,7 @@
 //! and incremental update over HTTPS.
 //!
 //! - [`osv`]: the record model ([`Vulnerability`], [`Affected`], …).
+//! - [`AdvisoryStore`]: the matcher's seam, implemented by [`Db`] and [`MemoryStore`].
 //! - [`Db`]: read-only queries for the matcher ([`Db::affected_for`],
 //!   [`Db::vulnerability`], [`Db::status`]).
 //! - [`import()`]: load a local osv.dev-layout directory, one `all.zip`, or a
@@ -22,6 +23,7 @@ pub mod error;
 pub mod import;
 pub mod osv;
 pub mod schema;
+pub mod store;
 pub mod update;
 mod writer;
 
@@ -34,4 +36,5 @@ pub use osv::{
     Vulnerability, parse_record, parse_timestamp,
 };
 pub use schema::SCHEMA_VERSION;
+pub use store::{AdvisoryStore, MemoryStore};
 pub use update::{DEFAULT_BASE_URL, UpdateOptions, UpdateSummary, update};
