@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod oci_layout;
 pub mod registry;
 pub mod spec;
+pub mod tls;
 pub mod verify;
 
 pub use error::SourceError;

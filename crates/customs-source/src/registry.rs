@@ -1,13 +1,14 @@
-//! OCI distribution v2 client.
+//! OCI distribution v2 client on `reqwest`.
 //!
-//! The token handshake (challenge → token service → bearer token) is
-//! `oci-client`'s. The data plane (manifest and blob GETs) is our own on
-//! `reqwest`, because customs needs what `oci-client` does not expose:
-//! retries with backoff on 429/5xx that honour `Retry-After`, re-auth on a
-//! 401 mid-pull, and blob bodies streamed into the synchronous layer walk
-//! with their digest checked as they pass. Redirects (blob storage on
-//! another host) are followed by reqwest, which drops the `Authorization`
-//! header when the host changes.
+//! customs needs what `oci-client` does not expose: retries with backoff on
+//! 429/5xx that honour `Retry-After`, re-auth on a 401 mid-pull, blob bodies
+//! streamed into the synchronous layer walk with their digest checked as
+//! they pass, and one HTTP client (one TLS trust, one proxy setting) for the
+//! registry and its token service, so that a private CA or a pinned
+//! self-signed certificate (`--ca-file`) applies to both. References are
+//! parsed with `oci-spec` (the grammar `oci-client` uses). Redirects (blob
+//! storage on another host) are followed by reqwest, which drops the
+//! `Authorization` header when the host changes.
 
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
@@ -17,9 +18,6 @@ use base64::Engine as _;
 use bytes::Bytes;
 use customs_types::{Digest, DigestAlgorithm, LayerMeta};
 use futures_util::StreamExt;
-use oci_client::RegistryOperation;
-use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
-use oci_client::secrets::RegistryAuth;
 use oci_spec::distribution::Reference;
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, RETRY_AFTER, WWW_AUTHENTICATE};
@@ -42,7 +40,6 @@ const USER_AGENT: &str = concat!("customs/", env!("CARGO_PKG_VERSION"));
 
 struct Inner {
     http: reqwest::Client,
-    oci: oci_client::Client,
     reference: Reference,
     /// `https://host` or `http://host`.
     base: String,
@@ -72,39 +69,15 @@ fn build_http(opts: &OpenOptions, ca: Option<&[u8]>) -> Result<reqwest::Client, 
         .connect_timeout(Duration::from_secs(30))
         .read_timeout(Duration::from_secs(120))
         .redirect(reqwest::redirect::Policy::limited(10));
-    if let Some(pem) = ca {
-        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-            SourceError::Credentials(format!("--ca-file: not a PEM certificate: {e}"))
-        })?;
-        b = b.tls_certs_merge(certs);
-    }
     if opts.insecure {
         b = b.danger_accept_invalid_certs(true);
+    } else if let Some(pem) = ca {
+        b = b.tls_backend_preconfigured(crate::tls::client_config(pem)?);
     }
     b.build().map_err(|e| SourceError::Network {
         url: "(client setup)".into(),
         detail: describe_reqwest(&e),
     })
-}
-
-fn build_oci(opts: &OpenOptions, ca: Option<&[u8]>, http: bool) -> oci_client::Client {
-    let mut cfg = ClientConfig {
-        protocol: if http {
-            ClientProtocol::Http
-        } else {
-            ClientProtocol::Https
-        },
-        accept_invalid_certificates: opts.insecure,
-        user_agent: USER_AGENT,
-        ..Default::default()
-    };
-    if let Some(pem) = ca {
-        cfg.extra_root_certificates.push(Certificate {
-            encoding: CertificateEncoding::Pem,
-            data: pem.to_vec(),
-        });
-    }
-    oci_client::Client::new(cfg)
 }
 
 /// Parses `Retry-After` (seconds or an HTTP date).
@@ -119,6 +92,55 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             .unwrap_or_default()
             .min(MAX_RETRY_AFTER),
     )
+}
+
+/// Parses a `WWW-Authenticate` challenge: the scheme and its parameters
+/// (`realm="…",service="…"`; quoted values may hold commas).
+fn parse_challenge(h: &str) -> Option<(String, std::collections::HashMap<String, String>)> {
+    let h = h.trim();
+    let (scheme, rest) = match h.split_once(char::is_whitespace) {
+        Some((s, r)) => (s, r),
+        None => (h, ""),
+    };
+    if scheme.is_empty() {
+        return None;
+    }
+    let mut params = std::collections::HashMap::new();
+    let mut chars = rest.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| *c == ',' || c.is_whitespace()) {
+            chars.next();
+        }
+        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
+        if key.is_empty() {
+            break;
+        }
+        let mut value = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some(n) = chars.next() {
+                            value.push(n);
+                        }
+                    }
+                    '"' => break,
+                    c => value.push(c),
+                }
+            }
+        } else {
+            while let Some(c) = chars.peek() {
+                if *c == ',' {
+                    break;
+                }
+                value.push(*c);
+                chars.next();
+            }
+        }
+        params.insert(key.trim().to_ascii_lowercase(), value.trim().to_string());
+    }
+    Some((scheme.to_string(), params))
 }
 
 fn backoff(attempt: u32) -> Duration {
@@ -141,39 +163,69 @@ impl Inner {
         self.reference.registry()
     }
 
-    /// Answers a 401 challenge: a bearer token through oci-client's token
-    /// flow, or basic credentials.
+    /// Answers a 401 challenge: a bearer token from the token service the
+    /// challenge names (with basic credentials when we have them), or basic
+    /// credentials.
     async fn authenticate(&self, challenge: Option<&str>) -> Result<(), SourceError> {
-        let scheme = challenge
-            .and_then(|c| c.split_whitespace().next())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let header = if scheme == "bearer" {
-            let ra = match &self.credential {
-                Credential::Anonymous => RegistryAuth::Anonymous,
-                Credential::Basic { username, password } => {
-                    RegistryAuth::Basic(username.clone(), password.clone())
-                }
-            };
-            match self
-                .oci
-                .auth(&self.reference, &ra, RegistryOperation::Pull)
-                .await
-            {
-                Ok(Some(token)) => format!("Bearer {token}"),
-                Ok(None) => self.basic_header()?,
-                Err(e) => {
-                    return Err(SourceError::Unauthorized {
-                        registry: self.registry().to_string(),
-                        detail: format!("token request failed: {e}"),
-                    });
-                }
+        let parsed = challenge.and_then(parse_challenge);
+        let header = match parsed {
+            Some((scheme, params)) if scheme.eq_ignore_ascii_case("bearer") => {
+                format!("Bearer {}", self.fetch_token(&params).await?)
             }
-        } else {
-            self.basic_header()?
+            _ => self.basic_header()?,
         };
         *self.authorization.lock().unwrap_or_else(|p| p.into_inner()) = Some(header);
         Ok(())
+    }
+
+    async fn fetch_token(
+        &self,
+        params: &std::collections::HashMap<String, String>,
+    ) -> Result<String, SourceError> {
+        let unauthorized = |detail: String| SourceError::Unauthorized {
+            registry: self.registry().to_string(),
+            detail,
+        };
+        let realm = params
+            .get("realm")
+            .ok_or_else(|| unauthorized("bearer challenge without a realm".into()))?;
+        let scope = params
+            .get("scope")
+            .cloned()
+            .unwrap_or_else(|| format!("repository:{}:pull", self.reference.repository()));
+        let mut query: Vec<(&str, String)> = vec![("scope", scope)];
+        if let Some(service) = params.get("service") {
+            query.push(("service", service.clone()));
+        }
+        let mut req = self.http.get(realm).query(&query);
+        if let Credential::Basic { username, password } = &self.credential {
+            req = req.basic_auth(username, Some(password));
+        }
+        let resp = req.send().await.map_err(|e| SourceError::Network {
+            url: realm.clone(),
+            detail: describe_reqwest(&e),
+        })?;
+        let status = resp.status();
+        if !status.is_success() {
+            let body = body_snippet(resp).await;
+            return Err(unauthorized(format!(
+                "token service {realm} answered HTTP {status} ({body})"
+            )));
+        }
+        let body = self.read_body(realm, resp, 1 << 20).await?;
+        #[derive(serde::Deserialize)]
+        struct TokenResponse {
+            #[serde(default)]
+            token: Option<String>,
+            #[serde(default)]
+            access_token: Option<String>,
+        }
+        let t: TokenResponse = serde_json::from_slice(&body)
+            .map_err(|e| unauthorized(format!("token service {realm}: bad answer: {e}")))?;
+        t.token
+            .or(t.access_token)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| unauthorized(format!("token service {realm} sent no token")))
     }
 
     fn basic_header(&self) -> Result<String, SourceError> {
@@ -462,11 +514,11 @@ pub fn open(
     let mut use_http = false;
     if opts.insecure {
         // --insecure also allows a registry that speaks plain HTTP.
-        let probe = rt.block_on(http.get(format!("https://{host}/v2/")).send());
+        let probe = rt.block_on(async { http.get(format!("https://{host}/v2/")).send().await });
         if let Err(e) = probe
             && !e.is_timeout()
         {
-            let plain = rt.block_on(http.get(format!("http://{host}/v2/")).send());
+            let plain = rt.block_on(async { http.get(format!("http://{host}/v2/")).send().await });
             if plain.is_ok() {
                 use_http = true;
             }
@@ -474,7 +526,6 @@ pub fn open(
     }
     let base = format!("{}://{host}", if use_http { "http" } else { "https" });
     let inner = Arc::new(Inner {
-        oci: build_oci(opts, ca.as_deref(), use_http),
         http,
         reference: reference.clone(),
         base,
@@ -482,10 +533,6 @@ pub fn open(
         authorization: Mutex::new(None),
         max_retries: opts.max_retries.unwrap_or(DEFAULT_RETRIES),
     });
-    let registry = Registry {
-        rt: rt.clone(),
-        inner: inner.clone(),
-    };
     let pinned: Option<Digest> = match reference.digest() {
         Some(d) => Some(d.parse().map_err(|e| SourceError::BadReference {
             reference: reference.whole(),
@@ -543,8 +590,8 @@ pub fn open(
                         repo_tags: reference.tag().map(str::to_string).into_iter().collect(),
                         layers,
                         blobs: Layers::Blobs(Arc::new(Registry {
-                            rt: registry.rt.clone(),
-                            inner: registry.inner.clone(),
+                            rt: rt.clone(),
+                            inner: inner.clone(),
                         })),
                     });
                 }
@@ -575,6 +622,24 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
         h.insert(RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn challenges_parse() {
+        let (s, p) = parse_challenge(
+            r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/a:pull,push""#,
+        )
+        .unwrap();
+        assert_eq!(s, "Bearer");
+        assert_eq!(p["realm"], "https://auth.docker.io/token");
+        assert_eq!(p["service"], "registry.docker.io");
+        assert_eq!(p["scope"], "repository:library/a:pull,push");
+        let (s, p) = parse_challenge(r#"Basic realm="test-registry""#).unwrap();
+        assert_eq!(
+            (s.as_str(), p["realm"].as_str()),
+            ("Basic", "test-registry")
+        );
+        assert!(parse_challenge("").is_none());
     }
 
     #[test]
