@@ -1,12 +1,13 @@
 //! Read-only access to the advisory database, used by the matcher.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use time::OffsetDateTime;
 
-use crate::codec;
+use crate::codec::Decoder;
 use crate::ecosystem::{ecosystem_base, normalize_name};
 use crate::error::{Error, Result};
 use crate::osv::{Affected, Vulnerability, parse_timestamp};
@@ -85,6 +86,14 @@ pub struct Db {
     conn: Connection,
     path: PathBuf,
     status: DbStatus,
+    decoder: RefCell<Decoder>,
+}
+
+/// The zstd dictionary stored in the database, if any.
+pub(crate) fn load_dict(conn: &Connection, path: &Path) -> Result<Option<Vec<u8>>> {
+    conn.query_row("SELECT dict FROM zstd_dict WHERE id = 1", [], |r| r.get(0))
+        .optional()
+        .map_err(Error::sql(path, "reading dictionary"))
 }
 
 /// Checks `meta.schema_version` of an open connection.
@@ -171,7 +180,17 @@ impl Db {
         check_schema(&conn, &path)?;
         conn.set_prepared_statement_cache_capacity(16);
         let status = read_status(&conn, &path)?;
-        Ok(Db { conn, path, status })
+        let dict = load_dict(&conn, &path)?;
+        let decoder = Decoder::new(dict.as_deref()).map_err(|reason| Error::NotADatabase {
+            path: path.clone(),
+            reason: format!("unusable zstd dictionary: {reason}"),
+        })?;
+        Ok(Db {
+            conn,
+            path,
+            status,
+            decoder: RefCell::new(decoder),
+        })
     }
 
     /// The database file.
@@ -205,8 +224,11 @@ impl Db {
         for row in rows {
             let (vuln_id, ecosystem, blob) =
                 row.map_err(Error::sql(&self.path, "reading affected row"))?;
-            let affected =
-                codec::decode_affected(&blob).map_err(|reason| Error::CorruptRecord {
+            let affected = self
+                .decoder
+                .borrow_mut()
+                .affected(&blob)
+                .map_err(|reason| Error::CorruptRecord {
                     path: self.path.clone(),
                     id: vuln_id.clone(),
                     reason,
@@ -236,7 +258,7 @@ impl Db {
             id: id.to_owned(),
             reason,
         };
-        let raw = codec::decode_record(&blob).map_err(corrupt)?;
+        let raw = self.decoder.borrow_mut().record(&blob).map_err(corrupt)?;
         crate::osv::parse_record(&raw)
             .map(Some)
             .map_err(|e| corrupt(e.to_string()))
@@ -253,11 +275,14 @@ impl Db {
             .optional()
             .map_err(Error::sql(&self.path, "reading record"))?;
         blob.map(|b| {
-            codec::decode_record(&b).map_err(|reason| Error::CorruptRecord {
-                path: self.path.clone(),
-                id: id.to_owned(),
-                reason,
-            })
+            self.decoder
+                .borrow_mut()
+                .record(&b)
+                .map_err(|reason| Error::CorruptRecord {
+                    path: self.path.clone(),
+                    id: id.to_owned(),
+                    reason,
+                })
         })
         .transpose()
     }

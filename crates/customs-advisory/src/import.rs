@@ -164,10 +164,14 @@ fn import_dir(
         }
         names
     };
-    let mut writer = Writer::fresh(db_path)?;
+    let feeds = dedupe_feed_names(names);
+    let zips: Vec<PathBuf> = feeds.iter().map(|f| dir.join(f).join("all.zip")).collect();
+    let dict =
+        crate::codec::train_from_zips(&zips.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+    let mut writer = Writer::fresh(db_path, dict)?;
     let now = writer.now();
     let mut any = false;
-    for feed in dedupe_feed_names(names) {
+    for feed in feeds {
         let zip_path = dir.join(&feed).join("all.zip");
         if !zip_path.is_file() {
             warnings.push(Warning {
@@ -196,7 +200,7 @@ fn import_zip(
     warnings: &mut Vec<Warning>,
 ) -> Result<u64> {
     let feed = feed_name_for_zip(zip_path);
-    let mut writer = open_for_merge(db_path, warnings)?;
+    let mut writer = open_for_merge(db_path, Some(zip_path), warnings)?;
     let now = writer.now();
     writer.clear_feed(&feed)?;
     let report = load_zip_file(&mut writer, &feed, zip_path, now, warnings)?;
@@ -224,9 +228,19 @@ fn feed_name_for_zip(zip_path: &Path) -> String {
 
 /// Copy of the existing database, or a new one when there is none (or it
 /// cannot be used: that case is reported as a warning).
-fn open_for_merge(db_path: &Path, warnings: &mut Vec<Warning>) -> Result<Writer> {
+fn open_for_merge(
+    db_path: &Path,
+    train_on: Option<&Path>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Writer> {
+    let fresh = || {
+        Writer::fresh(
+            db_path,
+            train_on.and_then(|z| crate::codec::train_from_zips(&[z])),
+        )
+    };
     if !db_path.exists() {
-        return Writer::fresh(db_path);
+        return fresh();
     }
     match Writer::from_existing(db_path) {
         Ok(w) => Ok(w),
@@ -236,7 +250,7 @@ fn open_for_merge(db_path: &Path, warnings: &mut Vec<Warning>) -> Result<Writer>
                 id: None,
                 message: format!("existing database replaced by a new one: {e}"),
             });
-            Writer::fresh(db_path)
+            fresh()
         }
         Err(e) => Err(e),
     }
@@ -295,7 +309,7 @@ fn import_json(
         });
     }
     let feed = majority_feed(records.iter().map(|(_, v)| v));
-    let mut writer = open_for_merge(db_path, warnings)?;
+    let mut writer = open_for_merge(db_path, None, warnings)?;
     let mut report = FeedReport::new(&feed, UpdateMode::Incremental);
     report.invalid = invalid;
     for (raw, rec) in &records {

@@ -35,7 +35,7 @@ CREATE TABLE vulns (
     summary   TEXT,
     aliases   TEXT NOT NULL,   -- JSON array
     severity  TEXT NOT NULL,   -- JSON array of {type, score}
-    record    BLOB NOT NULL    -- the original record JSON, zstd-compressed
+    record    BLOB NOT NULL    -- the original record bytes, zstd (see codec)
 );
 
 -- Which feed(s) delivered which advisory (a GHSA record can be in several).
@@ -53,10 +53,16 @@ CREATE TABLE affected (
     ecosystem       TEXT NOT NULL COLLATE NOCASE,   -- e.g. "Debian:11"
     ecosystem_base  TEXT NOT NULL COLLATE NOCASE,   -- e.g. "Debian"
     name_normalised TEXT NOT NULL,
-    affected        BLOB NOT NULL                   -- the affected entry as JSON
+    affected        BLOB NOT NULL                   -- compact JSON of the entry, zstd
 );
 CREATE INDEX affected_lookup ON affected(ecosystem_base, name_normalised);
 CREATE INDEX affected_vuln ON affected(vuln_id);
+
+-- The zstd dictionary every blob above was compressed with (no row: none).
+CREATE TABLE zstd_dict (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    dict BLOB NOT NULL
+);
 "#;
 
 /// The matcher's query (one cached statement for base and full ecosystems):

@@ -480,7 +480,14 @@ fn build(
     let mut writer = if had_db {
         Writer::from_existing(db_path)?
     } else {
-        Writer::fresh(db_path)?
+        let zips: Vec<&Path> = plans
+            .iter()
+            .filter_map(|p| match p {
+                Plan::Full { zip, .. } => Some(zip.as_ref()),
+                _ => None,
+            })
+            .collect();
+        Writer::fresh(db_path, crate::codec::train_from_zips(&zips))?
     };
     writer.set_cancel(cancel);
     let mut reports = Vec::with_capacity(plans.len());

@@ -12,7 +12,7 @@ use tempfile::TempPath;
 use time::OffsetDateTime;
 
 use crate::codec::Encoder;
-use crate::db::{FeedState, check_schema};
+use crate::db::{FeedState, check_schema, load_dict};
 use crate::ecosystem::{ecosystem_base, normalize_name};
 use crate::error::{Error, Result};
 use crate::osv::{Vulnerability, format_timestamp};
@@ -114,16 +114,21 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// A new, empty database.
-    pub(crate) fn fresh(target: &Path) -> Result<Writer> {
+    /// A new, empty database whose blobs use `dict` (see [`crate::codec`]).
+    pub(crate) fn fresh(target: &Path, dict: Option<Vec<u8>>) -> Result<Writer> {
         let tmp = new_temp(target)?;
         let conn = open_rw(&tmp)?;
         conn.execute_batch("PRAGMA page_size = 4096;")
             .map_err(Error::sql(&tmp, "setting page size"))?;
-        let mut w = Writer::start(conn, tmp, target)?;
+        let mut w = Writer::start(conn, tmp, target, dict.as_deref())?;
         w.conn
             .execute_batch(CREATE)
             .map_err(Error::sql(&w.tmp, "creating schema"))?;
+        if let Some(d) = &dict {
+            w.conn
+                .execute("INSERT INTO zstd_dict (id, dict) VALUES (1, ?1)", [d])
+                .map_err(Error::sql(&w.tmp, "storing dictionary"))?;
+        }
         w.set_meta("schema_version", &SCHEMA_VERSION.to_string())?;
         w.set_meta("created_at", &format_timestamp(w.now))?;
         w.changed = true;
@@ -136,16 +141,22 @@ impl Writer {
         std::fs::copy(target, &tmp).map_err(Error::io("copying database", target))?;
         let conn = open_rw(&tmp)?;
         check_schema(&conn, target)?;
-        Writer::start(conn, tmp, target)
+        let dict = load_dict(&conn, target)?;
+        Writer::start(conn, tmp, target, dict.as_deref())
     }
 
-    fn start(conn: Connection, tmp: TempPath, target: &Path) -> Result<Writer> {
+    fn start(
+        conn: Connection,
+        tmp: TempPath,
+        target: &Path,
+        dict: Option<&[u8]>,
+    ) -> Result<Writer> {
         conn.execute_batch(
             "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; \
              PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; BEGIN IMMEDIATE;",
         )
         .map_err(Error::sql(&tmp, "starting transaction"))?;
-        let enc = Encoder::new().map_err(|reason| Error::Task {
+        let enc = Encoder::new(dict).map_err(|reason| Error::Task {
             path: target.to_path_buf(),
             reason,
         })?;

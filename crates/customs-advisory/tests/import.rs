@@ -157,6 +157,12 @@ fn import_whole_shared_osv() {
         );
     }
 
+    // A fresh build trains and stores a zstd dictionary.
+    let dicts: i64 = conn
+        .query_row("SELECT count(*) FROM zstd_dict", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(dicts, 1);
+
     // Cursor: the newest csv time that is not in the future (PyPI has two
     // records dated 2027 that must not become the cursor).
     let now = time::OffsetDateTime::now_utc();

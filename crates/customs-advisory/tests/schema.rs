@@ -21,10 +21,12 @@ fn small_db(dir: &std::path::Path) -> std::path::PathBuf {
 fn schema_version_mismatch_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let db = small_db(dir.path());
-    assert_eq!(
-        Db::open(&db).unwrap().status().schema_version,
-        SCHEMA_VERSION
-    );
+    let opened = Db::open(&db).unwrap();
+    assert_eq!(opened.status().schema_version, SCHEMA_VERSION);
+    // Built from one record: no dictionary, blobs still readable.
+    assert_eq!(opened.vulnerability("T-1").unwrap().unwrap().id, "T-1");
+    assert_eq!(opened.affected_for("npm", "left-pad").unwrap().len(), 1);
+    drop(opened);
 
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute(
