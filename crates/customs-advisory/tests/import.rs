@@ -333,3 +333,54 @@ fn json_import_adds_replaces_and_removes() {
             .is_some()
     );
 }
+
+#[test]
+fn ghsa_samples_keep_database_specific() {
+    let zip_path = shared_osv().join("../samples/ghsa-go-testdata.zip");
+    let facts = zip_facts(&zip_path);
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("ghsa.db");
+    let report = import(&zip_path, &db_path).unwrap();
+    let r = &report.ecosystems["ghsa-go-testdata"];
+    assert_eq!(r.fetched as usize, facts.entries);
+    assert_eq!(r.records as usize, facts.entries - facts.withdrawn.len());
+    assert_eq!(r.invalid, 0, "{:?}", report.warnings);
+
+    let db = Db::open(&db_path).unwrap();
+    let mut with_severity = 0;
+    for id in &facts.ids {
+        let Some(v) = db.vulnerability(id).unwrap() else {
+            continue;
+        };
+        // Compare with the JSON read independently.
+        let mut a = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut a.by_name(&format!("{id}.json")).unwrap(), &mut buf)
+            .unwrap();
+        let raw: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(
+            v.database_severity(),
+            raw["database_specific"]["severity"].as_str(),
+            "{id}"
+        );
+        assert_eq!(
+            v.database_specific
+                .as_ref()
+                .and_then(|d| d.get("github_reviewed")),
+            raw["database_specific"].get("github_reviewed"),
+            "{id}"
+        );
+        with_severity += usize::from(v.database_severity().is_some());
+        for a in &v.affected {
+            assert!(
+                db.affected_for(a.ecosystem(), a.name())
+                    .unwrap()
+                    .iter()
+                    .any(|c| &c.vuln_id == id),
+                "{id} not found by its own package {}",
+                a.name()
+            );
+        }
+    }
+    assert!(with_severity > 0);
+}
