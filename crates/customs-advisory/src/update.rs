@@ -122,7 +122,7 @@ pub async fn update(
 ) -> Result<UpdateSummary> {
     let started = Instant::now();
     let base = normalize_base(base_url)?;
-    let _lock = lock(db_path)?;
+    let lock = lock(db_path)?;
     let http = Http::new(opts, &base)?;
     let now = OffsetDateTime::now_utc();
     let mut warnings = Vec::new();
@@ -186,6 +186,9 @@ pub async fn update(
     let db = db_path.to_path_buf();
     let source = base.clone();
     let task = tokio::task::spawn_blocking(move || {
+        // The lock moves here: if this future is dropped, it is held until
+        // the build has noticed the cancellation and removed its file.
+        let _lock = lock;
         build(&db, had_db, plans, &source, now, cancel, warnings)
     });
     let (reports, warnings, db_size) = task.await.map_err(|e| Error::Task {

@@ -468,3 +468,61 @@ fn default_permissions(_tmp: &Path) -> Option<std::fs::Permissions> {
 fn default_permissions(_tmp: &Path) -> Option<std::fs::Permissions> {
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temps(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect()
+    }
+
+    #[test]
+    fn cancelled_build_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("advisory.db");
+        let mut w = Writer::fresh(&target, None).unwrap();
+        let rec = crate::osv::parse_record(br#"{"id": "C-1", "modified": "2024-01-01T00:00:00Z"}"#)
+            .unwrap();
+        w.put("npm", b"{}", &rec).unwrap();
+        let flag = Arc::new(AtomicBool::new(false));
+        w.set_cancel(flag.clone());
+        flag.store(true, Ordering::SeqCst);
+        assert!(matches!(
+            w.put("npm", b"{}", &rec),
+            Err(Error::Cancelled { .. })
+        ));
+        assert!(matches!(w.finish(None), Err(Error::Cancelled { .. })));
+        assert!(!target.exists());
+        assert!(temps(dir.path()).is_empty(), "{:?}", temps(dir.path()));
+    }
+
+    #[test]
+    fn finished_build_replaces_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("advisory.db");
+        let w = Writer::fresh(&target, None).unwrap();
+        let size = w.finish(Some("test")).unwrap();
+        assert_eq!(std::fs::metadata(&target).unwrap().len(), size);
+        assert!(temps(dir.path()).is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
+        // A copy of it, modified and finished, replaces it.
+        let mut w = Writer::from_existing(&target).unwrap();
+        let rec = crate::osv::parse_record(br#"{"id": "C-2"}"#).unwrap();
+        assert_eq!(w.put("npm", b"{\"id\":\"C-2\"}", &rec).unwrap(), Put::Added);
+        w.finish(None).unwrap();
+        let db = crate::Db::open(&target).unwrap();
+        assert_eq!(db.status().total_records, 1);
+        assert_eq!(db.status().source, "test");
+        assert!(temps(dir.path()).is_empty());
+    }
+}
