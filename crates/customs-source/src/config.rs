@@ -112,7 +112,7 @@ pub fn parse_config(what: &str, bytes: &[u8]) -> Result<ParsedConfig, SourceErro
     let healthcheck = run
         .healthcheck
         .and_then(|h| h.test)
-        .filter(|t| !(t.len() == 1 && t[0] == "NONE") && !t.is_empty());
+        .filter(|t| !(t.is_empty() || t.len() == 1 && t[0] == "NONE"));
     let summary = ImageConfigSummary {
         created: raw.created,
         author: raw.author,

@@ -217,7 +217,7 @@ pub(crate) fn open_store(
         let digest = descriptor_digest(&what, &desc)?;
         let mbytes = read_blob(store.as_ref(), &digest, MAX_MANIFEST_BYTES)?;
         let mwhat = store.describe(&blob_path(&digest));
-        match parse_manifest(&mwhat, &mbytes, Some(&desc.media_type().to_string()))? {
+        match parse_manifest(&mwhat, &mbytes, Some(desc.media_type().as_ref()))? {
             Manifest::Index(idx) => {
                 index_digest = Some(digest);
                 desc = select_platform(&mwhat, &idx, &opts.platform())?.clone();

@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn read_limited_refuses_big_blobs() {
-        let data = vec![0u8; 100];
+        let data = [0u8; 100];
         assert!(read_limited("m", &data[..], 100).is_ok());
         assert!(matches!(
             read_limited("m", &data[..], 99),

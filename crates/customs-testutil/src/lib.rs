@@ -189,17 +189,33 @@ pub struct TestImage {
 impl TestImage {
     /// Builds an image from layers (entries and compression), for `arch`.
     pub fn build(layers: &[(Vec<Entry>, Compression)], arch: &str) -> TestImage {
+        let parts = layers
+            .iter()
+            .map(|(entries, c)| {
+                let tar = layer_tar(entries);
+                let diff_id = sha256(&tar);
+                (
+                    compress(&tar, *c),
+                    diff_id,
+                    layer_media_type(*c).to_string(),
+                )
+            })
+            .collect();
+        TestImage::assemble(parts, arch)
+    }
+
+    /// Builds an image from ready layer blobs: (blob, diff_id, media type).
+    /// The diff_id is taken as given, so a test can make it wrong.
+    pub fn assemble(layers: Vec<(Vec<u8>, String, String)>, arch: &str) -> TestImage {
         let mut blobs = Vec::new();
         let mut diff_ids = Vec::new();
         let mut descs = Vec::new();
         let mut history = Vec::new();
-        for (i, (entries, c)) in layers.iter().enumerate() {
-            let tar = layer_tar(entries);
-            diff_ids.push(sha256(&tar));
-            let blob = compress(&tar, *c);
+        for (i, (blob, diff_id, media_type)) in layers.into_iter().enumerate() {
+            diff_ids.push(diff_id);
             let d = sha256(&blob);
             descs.push(serde_json::json!({
-                "mediaType": layer_media_type(*c), "digest": d, "size": blob.len()
+                "mediaType": media_type, "digest": d, "size": blob.len()
             }));
             history.push(serde_json::json!({"created_by": format!("RUN layer {i}")}));
             blobs.push((d, blob));

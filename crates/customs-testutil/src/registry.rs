@@ -45,6 +45,7 @@ pub struct Seen {
     pub path: String,
     pub authorization: Option<String>,
     pub status: u16,
+    pub at: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -229,6 +230,7 @@ async fn handle_other(State(shared): State<Shared>, headers: HeaderMap, uri: Uri
         path,
         authorization,
         status,
+        at: std::time::Instant::now(),
     });
     match blob {
         Some(b) => (StatusCode::OK, b).into_response(),
@@ -252,6 +254,7 @@ async fn handle(
         path,
         authorization,
         status: resp.status().as_u16(),
+        at: std::time::Instant::now(),
     });
     resp
 }
