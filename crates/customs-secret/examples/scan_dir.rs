@@ -4,7 +4,8 @@
 //! cargo run --release -p customs-secret --example scan_dir -- [--config FILE] [--threads N] [--summary] [--no-skip] DIR...
 //! ```
 //!
-//! `--summary` prints only counts per rule; `--no-skip` scans paths that the
+//! `--summary` prints only counts per rule; `--slowest N` lists the N files
+//! that took longest; `--no-skip` scans paths that the
 //! built-in allow-lists would skip (to measure raw throughput). At the end it
 //! prints files, bytes and MB/s (scan time only, excluding reading, summed
 //! over threads; and wall clock).
@@ -17,6 +18,17 @@ use std::time::{Duration, Instant};
 
 use customs_secret::{Scanner, SecretConfig, SecretFinding};
 
+/// Process CPU time (user + system) from `/proc/self/stat`, in seconds
+/// (Linux; clock ticks assumed 100 Hz). Wall time is misleading on a shared
+/// machine, CPU time is not.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
@@ -24,6 +36,7 @@ fn main() -> std::process::ExitCode {
     let mut config = SecretConfig::default();
     let mut threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut summary = false;
+    let mut slowest = 0usize;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--config" => {
@@ -41,12 +54,15 @@ fn main() -> std::process::ExitCode {
             }
             "--threads" => threads = args.next().and_then(|t| t.parse().ok()).unwrap_or(1).max(1),
             "--summary" => summary = true,
+            "--slowest" => slowest = args.next().and_then(|t| t.parse().ok()).unwrap_or(10),
             "--no-skip" => config.use_default_allowlist = false,
             _ => dirs.push(PathBuf::from(a)),
         }
     }
     if dirs.is_empty() {
-        eprintln!("usage: scan_dir [--config FILE] [--threads N] [--summary] [--no-skip] DIR...");
+        eprintln!(
+            "usage: scan_dir [--config FILE] [--threads N] [--summary] [--slowest N] [--no-skip] DIR..."
+        );
         return std::process::ExitCode::from(2);
     }
     let t0 = Instant::now();
@@ -80,7 +96,9 @@ fn main() -> std::process::ExitCode {
     let scanned_bytes = AtomicUsize::new(0);
     let scan_time = Mutex::new(Duration::ZERO);
     let results: Mutex<Vec<SecretFinding>> = Mutex::new(Vec::new());
+    let timings: Mutex<Vec<(Duration, usize, String)>> = Mutex::new(Vec::new());
     let wall = Instant::now();
+    let cpu0 = cpu_seconds();
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
@@ -99,7 +117,14 @@ fn main() -> std::process::ExitCode {
                     };
                     let t = Instant::now();
                     local.extend(scanner.scan_bytes(&p, &content));
-                    spent += t.elapsed();
+                    let dt = t.elapsed();
+                    spent += dt;
+                    if slowest > 0 {
+                        timings
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push((dt, content.len(), p.into_owned()));
+                    }
                     scanned_files.fetch_add(1, Ordering::Relaxed);
                     scanned_bytes.fetch_add(content.len(), Ordering::Relaxed);
                 }
@@ -114,6 +139,7 @@ fn main() -> std::process::ExitCode {
         }
     });
     let wall = wall.elapsed();
+    let cpu = cpu0.zip(cpu_seconds()).map(|(a, b)| b - a);
     let mut findings = results
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -151,12 +177,27 @@ fn main() -> std::process::ExitCode {
             );
         }
     }
+    if slowest > 0 {
+        let mut t = timings
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        t.sort_by(|a, b| b.0.cmp(&a.0));
+        for (dt, len, p) in t.iter().take(slowest) {
+            eprintln!("{:8.1} ms {:10} B  {p}", dt.as_secs_f64() * 1e3, len);
+        }
+    }
     let bytes = scanned_bytes.load(Ordering::Relaxed);
     let st = scan_time
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     #[allow(clippy::cast_precision_loss)]
     let mb = bytes as f64 / 1e6;
+    if let Some(c) = cpu {
+        eprintln!(
+            "process CPU {c:.2}s (reading included): {:.0} MB per CPU-second",
+            mb / c.max(1e-9)
+        );
+    }
     eprintln!(
         "{} findings; {} of {} files scanned, {:.1} MB; scan time {:.2}s ({:.0} MB/s per thread-second); wall {:.2}s ({:.0} MB/s, {} threads)",
         findings.len(),

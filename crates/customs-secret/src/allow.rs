@@ -45,6 +45,8 @@ pub const DEFAULT_ALLOW_PATHS: &[&str] = &[
     r"(?:^/usr/(?:local/)?(?:lib|lib32|lib64|libexec|share|src)/|^/(?:lib|lib64)/|/(?:site|dist)-packages/|/node_modules/|/lib/python[23][0-9.]*/|/\.cargo/registry/|/go/pkg/mod/|/(?:ana|mini)?conda[0-9]?/|/\.pyenv/versions/|/\.nvm/versions/|/gems/|/vendor/|/\.m2/repository/)(?:[^/]+/)*(?:tests?|testing|test_?data|testdata|test[_-]?files|fixtures?|__fixtures__|unittests?|__tests__|spec|idle_test)/",
     // test source files inside package trees (test_x.py, x_test.cc, x.test.js, x.spec.ts, conftest.py)
     r"(?:^/usr/(?:local/)?(?:lib|lib32|lib64|libexec|share|src)/|/(?:site|dist)-packages/|/node_modules/|/lib/python[23][0-9.]*/|/\.cargo/registry/|/go/pkg/mod/|/(?:ana|mini)?conda[0-9]?/|/\.pyenv/versions/|/gems/|/vendor/)(?:[^/]+/)*(?:test_[^/]+|[^/]+_tests?\.[A-Za-z0-9]+|[^/]+\.(?:test|spec)\.[A-Za-z0-9]+|conftest\.py)$",
+    // source maps inside package trees (copies of the bundled sources, which are scanned)
+    r"(?:^/usr/(?:local/)?(?:lib|lib64|share)/|/(?:site|dist)-packages/|/node_modules/|/\.cargo/registry/|/(?:ana|mini)?conda[0-9]?/)(?:[^/]+/)*[^/]+\.(?:js|css|mjs|cjs)\.map$",
     // package metadata and docs inside package trees
     r"/(?:site|dist)-packages/[^/]+\.(?:dist|egg)-info/(?:RECORD|METADATA|PKG-INFO|DESCRIPTION\.rst|SOURCES\.txt)$",
     r"/node_modules/(?:[^/]+/)*(?:examples?|docs?|man)/",

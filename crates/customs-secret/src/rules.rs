@@ -955,8 +955,8 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "square-access-token",
         title: "Square access token",
-        keywords: &["sq0atp-", "eaaa"],
-        regex: r"(?:^|[^A-Za-z0-9+/_\-])(?P<secret>(?:EAAA|sq0atp-)[A-Za-z0-9_\-]{22,60})(?:[^A-Za-z0-9+/=_\-]|\z)",
+        keywords: &["sq0atp-", "square"],
+        regex: r#"\b(?P<secret>sq0atp-[A-Za-z0-9_\-]{22,60})|(?i:square)[A-Za-z0-9_.\-]{0,25}?["']?[ \t]*(?:=|:=|:|=>)[ \t]*["']?(EAAA[A-Za-z0-9_\-]{60})(?:[^A-Za-z0-9_\-]|\z)"#,
         entropy: Some(3.5),
         examples_positive: &[
             concat!(
@@ -965,7 +965,14 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             ),
             concat!("sq0atp-", "QDL0Gz72quS5Q1vGOrizE1"),
         ],
-        examples_negative: &["EAAAshort"],
+        examples_negative: &[
+            "EAAAshort",
+            concat!(
+                "mappings: \"EAAA",
+                "qZ8fAkEx7TnW2rLp9VbY3cMd5KsH1jGu4Ne6Q8zfAkEx7TnW2rLp9VbY3cMd5KsH",
+                "\""
+            ),
+        ],
         ..BASE
     },
     BuiltinRule {

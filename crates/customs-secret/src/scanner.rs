@@ -1037,7 +1037,21 @@ impl Scanner {
         if rule.allow_values.iter().any(|re| re.is_match(secret)) {
             return false;
         }
-        let line = line_bounds(content, h.mstart, h.mend);
+        if rule.allowlists.is_empty() && self.finding_allowlists.is_empty() {
+            return true;
+        }
+        // the line is only looked up when an allow-list targets it (a minified
+        // file is one multi-megabyte line)
+        let needs_line = rule
+            .allowlists
+            .iter()
+            .chain(&self.finding_allowlists)
+            .any(|al| al.target == RegexTarget::Line && !al.regexes.is_empty());
+        let line = if needs_line {
+            line_bounds(content, h.mstart, h.mend)
+        } else {
+            &[][..]
+        };
         if rule
             .allowlists
             .iter()
