@@ -181,7 +181,7 @@ fn main() -> std::process::ExitCode {
         let mut t = timings
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        t.sort_by(|a, b| b.0.cmp(&a.0));
+        t.sort_by_key(|x| std::cmp::Reverse(x.0));
         for (dt, len, p) in t.iter().take(slowest) {
             eprintln!("{:8.1} ms {:10} B  {p}", dt.as_secs_f64() * 1e3, len);
         }
