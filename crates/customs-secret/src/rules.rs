@@ -51,6 +51,8 @@ pub enum Validator {
     GenericValue,
     /// Password part of `scheme://user:password@host`.
     UrlPassword,
+    /// base64 of a PEM block that holds a private key.
+    Base64PrivateKey,
 }
 
 /// A built-in rule with its test examples.
@@ -216,12 +218,16 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "awssecret",
             "aws.secret",
         ],
-        regex: r#"(?i)(?:aws[_.\-]?secret[_.\-]?(?:access[_.\-]?)?key|secret[_.\-]?access[_.\-]?key)["']?[ \t]*(?:=|:=|:|=>)[ \t]*["']?(?P<secret>(?-i:[A-Za-z0-9/+]{40}))(?:[^A-Za-z0-9/+=]|\z)"#,
+        regex: r#"(?i)(?:aws[_.\-]?secret[_.\-]?(?:access[_.\-]?)?key|secret[_.\-]?access[_.\-]?key)["']?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["']?(?P<secret>(?-i:[A-Za-z0-9/+]{40}))(?:[^A-Za-z0-9/+=]|\z)"#,
         entropy: Some(3.0),
         examples_positive: &[
             concat!(
                 "aws_secret_access_key = ",
                 "ifgkNiatTJ77Y0TfOiQkZZhS8dVVIfzEABqrRSkq"
+            ),
+            concat!(
+                "aws configure set aws_secret_access_key ",
+                "Wb7ZzaLIu/fzkcHyXzCqbig5ED9J+uaDTxQxEpem"
             ),
             concat!(
                 "{\"SecretAccessKey\": \"",
@@ -350,6 +356,21 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
             "\""
         )],
         examples_negative: &["GOCSPX-short"],
+        ..BASE
+    },
+    BuiltinRule {
+        id: "google-oauth-refresh-token",
+        title: "Google OAuth refresh token (gcloud application default credentials)",
+        keywords: &["1//0"],
+        regex: r"(?:^|[^A-Za-z0-9_\-/])(?P<secret>1//0[A-Za-z0-9_\-]{40,})",
+        entropy: Some(3.5),
+        examples_positive: &[concat!(
+            "{\"client_id\": \"fake.apps.googleusercontent.com\", \"refresh_token\": \"1//0",
+            "GAJ7Wx98vjE6boQ-jQaJbO0HvrgYegRDLu4h1Dyo_vIJUjzwTkoqrtleWvTDuRgR3yNwos-bDWmE4kuv4VGOfYcMuqbKLLp",
+            "\", \"type\": \"authorized_user\"}"
+        )],
+        examples_negative: &["see https://example.invalid/1//0 for details"],
+        example_path: "/root/.config/gcloud/application_default_credentials.json",
         ..BASE
     },
     BuiltinRule {
@@ -1777,6 +1798,25 @@ pub static BUILTIN_RULES: &[BuiltinRule] = &[
         ],
         example_path: "/app/keys/k.pem",
         multiline: true,
+        ..BASE
+    },
+    BuiltinRule {
+        id: "private-key-base64",
+        title: "Base64-encoded PEM private key (Kubernetes secret, kubeconfig client-key-data, Helm values)",
+        severity: Severity::Critical,
+        keywords: &["ls0tls1crudjti"],
+        regex: r"\b(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{60,}={0,2})",
+        validator: Some(Validator::Base64PrivateKey),
+        examples_positive: &[concat!(
+            "    client-key-data: ",
+            "LS0tLS1CRUdJTiBSU0EgUFJJ",
+            "VkFURSBLRVktLS0tLQpaV3p3REZybEdYbCt6MUJWWEJ0N3dSa2w4T1pmSWEyQVVrN3o3Z1RxQnU0d3dlb2N2ODFrMmxzTmFXUXJaemhCCjRHWnFUOGhxdDBwbXBzTHd3MHNBTy9ER3BVeGpLYmdSQldaUlpYMVZseGVWWjRETkNObk9CRlhMNGs0MUdpTFAKOXFHM0wwdUtXNHlXUnpTYVRMeXZIMUQwU1phb3phTnY0QUgxN0t6Y25OamVoMU1WTHltWVp3SDZRcXE1WDF3VQotLS0tLUVORCBSU0EgUFJJVkFURSBLRVktLS0tLQo="
+        )],
+        examples_negative: &[concat!(
+            "    certificate-authority-data: ",
+            "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tClpXendERnJsR1hsK3oxQlZYQnQ3d1JrbDhPWmZJYTJBVWs3ejdnVHFCdTR3d2VvY3Y4MWsybHNOYVdRclp6aEIKNEdacVQ4aHF0MHBtcHNMd3cwc0FPL0RHcFV4aktiZ1JCV1pSWlgxVmx4ZVZaNEROQ05uT0JGWEw0azQxR2lMUAo5cUczTDB1S1c0eVdSelNhVEx5dkgxRDBTWmFvemFOdjRBSDE3S3pjbk5qZWgxTVZMeW1ZWndINlFxcTVYMXdVCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K"
+        )],
+        example_path: "/root/.kube/config",
         ..BASE
     },
     BuiltinRule {

@@ -11,6 +11,10 @@ pub(crate) fn check(v: Validator, secret: &[u8], full: &[u8]) -> bool {
         Validator::Jwt => jwt_header(secret),
         Validator::GenericValue => generic_value(secret) && generic_key(full, secret),
         Validator::UrlPassword => url_password(secret, full),
+        Validator::Base64PrivateKey => b64_decode(secret).is_some_and(|pem| {
+            let text = String::from_utf8_lossy(&pem);
+            text.contains("PRIVATE KEY") && text.contains("-----END") && text.len() >= 100
+        }),
     }
 }
 
