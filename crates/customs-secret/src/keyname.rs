@@ -131,7 +131,7 @@ pub fn is_secret_key_name(key: &str) -> bool {
 #[must_use]
 pub fn is_plausible_secret_value(value: &str) -> bool {
     let v = strip_quotes(value.trim());
-    if v.len() < 6 || v.len() > 4096 {
+    if v.len() < 4 || v.len() > 4096 {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -245,6 +245,8 @@ mod tests {
             "FAKE-db-Passw0rd-for-scanner-tests"
         ));
         assert!(is_plausible_secret_value("\"q8Z-fake-S3cret\""));
+        assert!(is_plausible_secret_value("postgres"));
+        assert!(is_plausible_secret_value("r00t"));
         for v in [
             "",
             "false",
