@@ -99,7 +99,6 @@ pub struct Scanner {
     builtin_flags: Vec<bool>,
     prefilter: Option<AhoCorasick>,
     pattern_rules: Vec<Vec<usize>>,
-    always: Vec<usize>,
     path_set: Option<meta::Regex>,
     path_set_rules: Vec<usize>,
     default_paths: Option<meta::Regex>,
@@ -528,13 +527,6 @@ impl Scanner {
             )
         };
 
-        let always: Vec<usize> = rules
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r.exec, Exec::Regex) && !r.has_keywords && r.path.is_none())
-            .map(|(i, _)| i)
-            .collect();
-
         let gated: Vec<(usize, &str)> = rules
             .iter()
             .enumerate()
@@ -624,7 +616,6 @@ impl Scanner {
             builtin_flags,
             prefilter,
             pattern_rules,
-            always,
             path_set,
             path_set_rules,
             default_paths,
@@ -860,8 +851,8 @@ impl Scanner {
             }
             let kw_ok = !r.has_keywords || kw[i];
             let p_ok = r.path.is_none() || path_ok[i];
-            let gated = r.has_keywords || r.path.is_some();
-            if kw_ok && p_ok && (gated || self.always.contains(&i)) {
+            // rules with neither keywords nor a path (user rules) always run
+            if kw_ok && p_ok {
                 let w = if r.line_local {
                     Some(std::mem::take(&mut windows[i]))
                 } else {
