@@ -113,7 +113,7 @@ pub fn run(global: &GlobalArgs, args: &InspectArgs) -> anyhow::Result<u8> {
         Some(b) => b,
         None => &NoProgress,
     };
-    let outcomes = walk_image(&image, &walk, &NoVisitor, progress);
+    let mut outcomes = walk_image(&image, &walk, &NoVisitor, progress);
 
     let mut errors = Vec::new();
     let mut unknowns = Vec::new();
@@ -139,7 +139,7 @@ pub fn run(global: &GlobalArgs, args: &InspectArgs) -> anyhow::Result<u8> {
             error: err,
         });
     }
-    let view = merge(outcomes.iter().map(|o| &o.index));
+    let view = merge(outcomes.iter_mut().map(|o| &mut o.index));
     unknowns.extend(view.unknowns().iter().cloned());
     let diff_of = |layer: u32| {
         image

@@ -2,7 +2,10 @@
 //! history view (what a later layer deleted or overwrote, which still ships
 //! with the image).
 
-use std::collections::BTreeMap;
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+use std::ops::Bound;
 
 use customs_types::path::{is_within, resolve_link_target};
 use customs_types::{FileEntry, FileKind, Removal, RemovedEntry, Unknown};
@@ -11,10 +14,36 @@ use crate::LayerIndex;
 
 const MAX_LINK_HOPS: usize = 40;
 
+/// An entry ordered and looked up by its path, so the path is stored once.
+#[derive(Debug, Clone)]
+struct ByPath(FileEntry);
+
+impl PartialEq for ByPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.path == other.0.path
+    }
+}
+impl Eq for ByPath {}
+impl PartialOrd for ByPath {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ByPath {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.path.cmp(&other.0.path)
+    }
+}
+impl Borrow<str> for ByPath {
+    fn borrow(&self) -> &str {
+        &self.0.path
+    }
+}
+
 /// The image's file system after applying every layer.
 #[derive(Debug, Default, Clone)]
 pub struct MergedView {
-    files: BTreeMap<String, FileEntry>,
+    files: BTreeSet<ByPath>,
     removed: Vec<RemovedEntry>,
     unknowns: Vec<Unknown>,
 }
@@ -30,16 +59,21 @@ fn below(dir: &str) -> (String, String) {
 }
 
 impl MergedView {
+    fn range(&self, lo: &str, hi: &str) -> impl Iterator<Item = &FileEntry> {
+        self.files
+            .range::<str, _>((Bound::Included(lo), Bound::Excluded(hi)))
+            .map(|e| &e.0)
+    }
+
     fn remove_below(&mut self, dir: &str, layer: u32, removal: Removal) {
         let (lo, hi) = below(dir);
         let keys: Vec<String> = self
-            .files
-            .range(lo..hi)
-            .map(|(k, _)| k.clone())
+            .range(&lo, &hi)
+            .map(|e| e.path.clone())
             .filter(|k| k != "/")
             .collect();
         for k in keys {
-            if let Some(e) = self.files.remove(&k) {
+            if let Some(ByPath(e)) = self.files.take(k.as_str()) {
                 self.removed.push(RemovedEntry {
                     entry: e,
                     removal,
@@ -50,7 +84,7 @@ impl MergedView {
     }
 
     fn remove_path(&mut self, path: &str, layer: u32, removal: Removal) {
-        if let Some(e) = self.files.remove(path) {
+        if let Some(ByPath(e)) = self.files.take(path) {
             let was_dir = e.kind == FileKind::Dir;
             self.removed.push(RemovedEntry {
                 entry: e,
@@ -63,7 +97,9 @@ impl MergedView {
         }
     }
 
-    fn apply(&mut self, layer: &LayerIndex) {
+    /// Applies the next layer on top. The layer's entries move into the
+    /// view (no copy); its summary is left in place.
+    pub fn apply(&mut self, layer: &mut LayerIndex) {
         let n = layer.summary.meta.index;
         // Whiteouts hide lower layers only, so they go first.
         for dir in &layer.opaque_dirs {
@@ -72,11 +108,10 @@ impl MergedView {
         for path in &layer.whiteouts {
             self.remove_path(path, n, Removal::Deleted);
         }
-        for e in &layer.entries {
-            let mut entry = e.clone();
+        for mut entry in std::mem::take(&mut layer.entries) {
             if entry.kind == FileKind::Hardlink {
                 let target = entry.link.clone().unwrap_or_default();
-                match self.files.get(&target) {
+                match self.get(&target) {
                     Some(t) if t.kind == FileKind::File => {
                         entry.kind = FileKind::File;
                         entry.size = t.size;
@@ -94,15 +129,17 @@ impl MergedView {
                     }
                 }
             }
-            match self.files.get(&entry.path) {
+            match self.get(&entry.path) {
                 Some(old) if old.kind == FileKind::Dir && entry.kind == FileKind::Dir => {
                     // A directory re-declared by a later layer keeps its
                     // contents; only its metadata changes.
+                    self.files.replace(ByPath(entry));
+                    continue;
                 }
                 Some(old) => {
                     let was_dir = old.kind == FileKind::Dir;
                     let path = entry.path.clone();
-                    if let Some(old) = self.files.remove(&path) {
+                    if let Some(ByPath(old)) = self.files.take(path.as_str()) {
                         self.removed.push(RemovedEntry {
                             entry: old,
                             removal: Removal::Overwritten,
@@ -115,13 +152,13 @@ impl MergedView {
                 }
                 None => {}
             }
-            self.files.insert(entry.path.clone(), entry);
+            self.files.insert(ByPath(entry));
         }
     }
 
     /// Every entry, sorted by path.
     pub fn iter(&self) -> impl Iterator<Item = &FileEntry> {
-        self.files.values()
+        self.files.iter().map(|e| &e.0)
     }
 
     pub fn len(&self) -> usize {
@@ -134,13 +171,15 @@ impl MergedView {
 
     /// The entry at exactly this path (no link following).
     pub fn get(&self, path: &str) -> Option<&FileEntry> {
-        self.files.get(path)
+        self.files.get(path).map(|e| &e.0)
     }
 
     /// Entries below a directory.
     pub fn under<'a>(&'a self, dir: &str) -> impl Iterator<Item = &'a FileEntry> + 'a {
         let (lo, hi) = below(dir);
-        self.files.range(lo..hi).map(|(_, v)| v)
+        self.files
+            .range::<str, _>((Bound::Included(lo.as_str()), Bound::Excluded(hi.as_str())))
+            .map(|e| &e.0)
     }
 
     /// Files that later layers deleted or overwrote, in the order it
@@ -175,7 +214,7 @@ impl MergedView {
             } else {
                 format!("{cur}/{comp}")
             };
-            match self.files.get(&candidate) {
+            match self.get(&candidate) {
                 Some(e) if e.kind == FileKind::Symlink => {
                     *hops += 1;
                     if *hops > MAX_LINK_HOPS {
@@ -195,7 +234,7 @@ impl MergedView {
     /// The entry a path leads to after following symlinks.
     pub fn resolve(&self, path: &str) -> Option<&FileEntry> {
         let p = self.resolve_path(path)?;
-        self.files.get(&p)
+        self.get(&p)
     }
 
     /// Is `path` inside `dir` once both are resolved?
@@ -207,8 +246,9 @@ impl MergedView {
     }
 }
 
-/// Stacks layers (in order) into the merged and history views.
-pub fn merge<'a>(layers: impl IntoIterator<Item = &'a LayerIndex>) -> MergedView {
+/// Stacks layers (in order) into the merged and history views, moving their
+/// entries into the view.
+pub fn merge<'a>(layers: impl IntoIterator<Item = &'a mut LayerIndex>) -> MergedView {
     let mut view = MergedView::default();
     for l in layers {
         view.apply(l);
@@ -265,7 +305,7 @@ mod tests {
 
     #[test]
     fn whiteouts_delete_and_history_keeps() {
-        let l0 = layer(
+        let mut l0 = layer(
             0,
             &[
                 ("/root", Dir, 0, None),
@@ -277,8 +317,8 @@ mod tests {
             &[],
             &[],
         );
-        let l1 = layer(1, &[("/etc/a", File, 2, None)], &["/root/.ssh/id_rsa"], &[]);
-        let v = merge([&l0, &l1]);
+        let mut l1 = layer(1, &[("/etc/a", File, 2, None)], &["/root/.ssh/id_rsa"], &[]);
+        let v = merge([&mut l0, &mut l1]);
         assert!(v.get("/root/.ssh/id_rsa").is_none());
         assert_eq!(v.get("/etc/a").unwrap().size, 2);
         assert_eq!(v.get("/etc/a").unwrap().layer, 1);
@@ -305,7 +345,7 @@ mod tests {
 
     #[test]
     fn opaque_dirs_hide_lower_layers_only() {
-        let l0 = layer(
+        let mut l0 = layer(
             0,
             &[
                 ("/d", Dir, 0, None),
@@ -315,20 +355,20 @@ mod tests {
             &[],
             &[],
         );
-        let l1 = layer(
+        let mut l1 = layer(
             1,
             &[("/d", Dir, 0, None), ("/d/y", File, 1, None)],
             &[],
             &["/d"],
         );
-        let v = merge([&l0, &l1]);
+        let v = merge([&mut l0, &mut l1]);
         let paths: Vec<_> = v.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, vec!["/d", "/d/y", "/dx"]);
     }
 
     #[test]
     fn deleting_a_dir_deletes_its_tree_but_not_siblings() {
-        let l0 = layer(
+        let mut l0 = layer(
             0,
             &[
                 ("/a", Dir, 0, None),
@@ -339,8 +379,8 @@ mod tests {
             &[],
             &[],
         );
-        let l1 = layer(1, &[], &["/a"], &[]);
-        let v = merge([&l0, &l1]);
+        let mut l1 = layer(1, &[], &["/a"], &[]);
+        let v = merge([&mut l0, &mut l1]);
         let paths: Vec<_> = v.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, vec!["/a-b", "/a0"]);
         assert_eq!(v.removed().len(), 2);
@@ -348,21 +388,21 @@ mod tests {
 
     #[test]
     fn file_replacing_dir_removes_tree() {
-        let l0 = layer(
+        let mut l0 = layer(
             0,
             &[("/a", Dir, 0, None), ("/a/b", File, 1, None)],
             &[],
             &[],
         );
-        let l1 = layer(1, &[("/a", Symlink, 4, Some("/opt"))], &[], &[]);
-        let v = merge([&l0, &l1]);
+        let mut l1 = layer(1, &[("/a", Symlink, 4, Some("/opt"))], &[], &[]);
+        let v = merge([&mut l0, &mut l1]);
         assert_eq!(v.len(), 1);
         assert_eq!(v.get("/a").unwrap().kind, Symlink);
     }
 
     #[test]
     fn hardlinks_take_their_targets_size_or_are_dropped() {
-        let l0 = layer(
+        let mut l0 = layer(
             0,
             &[
                 ("/bin", Dir, 0, None),
@@ -373,7 +413,7 @@ mod tests {
             &[],
             &[],
         );
-        let v = merge([&l0]);
+        let v = merge([&mut l0]);
         let b = v.get("/bin/b").unwrap();
         assert_eq!((b.kind, b.size), (File, 10));
         assert!(v.get("/bin/c").is_none());
@@ -383,7 +423,7 @@ mod tests {
 
     #[test]
     fn symlinks_resolve_inside_the_image_only() {
-        let l0 = layer(
+        let mut l0 = layer(
             0,
             &[
                 ("/usr", Dir, 0, None),
@@ -410,7 +450,7 @@ mod tests {
             &[],
             &[],
         );
-        let v = merge([&l0]);
+        let v = merge([&mut l0]);
         assert_eq!(
             v.resolve("/etc/os-release").unwrap().path,
             "/usr/lib/os-release"

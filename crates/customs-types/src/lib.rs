@@ -5,6 +5,7 @@
 
 pub mod digest;
 pub mod image;
+pub mod package;
 pub mod path;
 
 pub use digest::{Digest, DigestAlgorithm, DigestError};
@@ -12,4 +13,5 @@ pub use image::{
     FileEntry, FileKind, HistoryLine, ImageConfigSummary, LayerMeta, LayerSummary, Platform,
     PlatformError, Removal, RemovedEntry, Unknown,
 };
+pub use package::{OsInfo, OsManaged, Package, PackageKind};
 pub use path::PathError;
