@@ -19,6 +19,7 @@ pub mod lang;
 pub mod ml;
 pub mod os;
 pub mod purl;
+pub mod testing;
 
 use customs_types::{OsInfo, Package, Unknown};
 use serde::{Deserialize, Serialize};
