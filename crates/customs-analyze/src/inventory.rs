@@ -10,34 +10,12 @@
 //!   metadata file is owned by an OS package is marked OS-managed.
 //! - OS package purls get the distribution found in the image.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use customs_layer::MergedView;
-use customs_types::{FileKind, OsInfo, OsManaged, Package, PackageKind, Unknown};
-use serde::{Deserialize, Serialize};
+use customs_types::{FileKind, Inventory, OsManaged, Package, PackageKind};
 
 use crate::LayerAnalysis;
-
-/// What is installed in an image.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Inventory {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub os: Option<OsInfo>,
-    pub packages: Vec<Package>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unknowns: Vec<Unknown>,
-}
-
-impl Inventory {
-    /// Packages per kind, for summaries.
-    pub fn counts(&self) -> BTreeMap<PackageKind, usize> {
-        let mut m = BTreeMap::new();
-        for p in &self.packages {
-            *m.entry(p.kind).or_default() += 1;
-        }
-        m
-    }
-}
 
 /// Which os-release-like files win, first to last.
 const OS_FILES: &[&str] = &[

@@ -289,6 +289,47 @@ mod tests {
     }
 }
 
+/// What reports say about the scanned artifact (an image or a directory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ImageSummary {
+    /// The reference or path as given.
+    pub name: String,
+    /// `registry`, `docker-archive`, `oci-dir`, `oci-archive`, `docker`,
+    /// `podman`, `dir`, `fs`.
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<Digest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_digest: Option<Digest>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
+    #[serde(default)]
+    pub layers: Vec<LayerMeta>,
+    #[serde(default)]
+    pub config: ImageConfigSummary,
+}
+
+impl ImageSummary {
+    /// The repository part of the name (`ml-app` of `localhost:5000/ml-app:1`),
+    /// for purls and titles.
+    pub fn repository(&self) -> String {
+        let n = self
+            .repo_tags
+            .first()
+            .map_or(self.name.as_str(), String::as_str);
+        let n = n.split('@').next().unwrap_or(n);
+        let last = n.rsplit('/').next().unwrap_or(n);
+        let last = last.split(':').next().unwrap_or(last);
+        if last.is_empty() {
+            "image".into()
+        } else {
+            last.to_lowercase()
+        }
+    }
+}
+
 /// A problem with one file or layer that did not stop the scan: recorded,
 /// reported, and the scan went on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

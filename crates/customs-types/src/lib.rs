@@ -10,8 +10,8 @@ pub mod path;
 
 pub use digest::{Digest, DigestAlgorithm, DigestError};
 pub use image::{
-    FileEntry, FileKind, HistoryLine, ImageConfigSummary, LayerMeta, LayerSummary, Platform,
-    PlatformError, Removal, RemovedEntry, Unknown,
+    FileEntry, FileKind, HistoryLine, ImageConfigSummary, ImageSummary, LayerMeta, LayerSummary,
+    Platform, PlatformError, Removal, RemovedEntry, Unknown,
 };
-pub use package::{OsInfo, OsManaged, Package, PackageKind};
+pub use package::{Inventory, OsInfo, OsManaged, Package, PackageKind};
 pub use path::PathError;

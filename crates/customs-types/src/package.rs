@@ -197,6 +197,27 @@ impl Package {
     }
 }
 
+/// What is installed in an image (or a directory).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<OsInfo>,
+    pub packages: Vec<Package>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknowns: Vec<crate::Unknown>,
+}
+
+impl Inventory {
+    /// Packages per kind, for summaries.
+    pub fn counts(&self) -> BTreeMap<PackageKind, usize> {
+        let mut m = BTreeMap::new();
+        for p in &self.packages {
+            *m.entry(p.kind).or_default() += 1;
+        }
+        m
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
