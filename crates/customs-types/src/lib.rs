@@ -7,6 +7,7 @@ pub mod digest;
 pub mod image;
 pub mod package;
 pub mod path;
+pub mod vuln;
 
 pub use digest::{Digest, DigestAlgorithm, DigestError};
 pub use image::{
@@ -15,3 +16,6 @@ pub use image::{
 };
 pub use package::{Inventory, OsInfo, OsManaged, Package, PackageKind};
 pub use path::PathError;
+pub use vuln::{
+    CvssScore, FixStatus, PackageRef, Severity, SeverityError, Suppression, VulnFinding,
+};
