@@ -1,0 +1,185 @@
+//! The native JSON report: everything customs knows, in a stable shape.
+//!
+//! Top-level keys, in this order: `schema_version`, `tool`, `generated_at`,
+//! `serial_number`, `artifact`, `os`, `packages`, `vulnerabilities`,
+//! `unknowns`, `summary`. Packages and findings are the
+//! [`customs_types`] structures as they serialise, packages with an `id`
+//! (their CycloneDX bom-ref) in front. Maps are sorted; struct fields keep
+//! their declared order. `schema_version` goes up when a field changes
+//! meaning or goes away; new fields do not change it.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use customs_types::{ImageSummary, OsInfo, Package, Severity, Unknown, VulnFinding};
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::text::{SeverityCounts, fixable};
+use crate::{ScanReport, ToolInfo};
+
+/// The version of the native JSON shape.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// Writes the native JSON report (the crate-root name of [`write`]).
+pub fn write_json(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    write(report, out)
+}
+
+/// Writes the native JSON report.
+pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    let cat = Catalog::new(report);
+    let doc = NativeReport {
+        schema_version: JSON_SCHEMA_VERSION,
+        tool: &report.tool,
+        generated_at: &report.generated_at,
+        serial_number: report.serial_urn()?,
+        artifact: &report.artifact,
+        os: report.inventory.os.as_ref(),
+        packages: cat
+            .entries
+            .iter()
+            .map(|e| NativePackage {
+                id: &e.bom_ref,
+                package: e.pkg,
+            })
+            .collect(),
+        vulnerabilities: &report.vulnerabilities,
+        unknowns: &report.inventory.unknowns,
+        summary: summary(&cat),
+    };
+    crate::write_json_value(&doc, out)
+}
+
+#[derive(Serialize)]
+struct NativeReport<'a> {
+    schema_version: u32,
+    tool: &'a ToolInfo,
+    generated_at: &'a str,
+    serial_number: String,
+    artifact: &'a ImageSummary,
+    os: Option<&'a OsInfo>,
+    packages: Vec<NativePackage<'a>>,
+    vulnerabilities: &'a [VulnFinding],
+    unknowns: &'a [Unknown],
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct NativePackage<'a> {
+    id: &'a str,
+    #[serde(flatten)]
+    package: &'a Package,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    packages: PackageSummary,
+    vulnerabilities: VulnSummary,
+    unknowns: usize,
+}
+
+#[derive(Serialize)]
+struct PackageSummary {
+    total: usize,
+    by_kind: BTreeMap<&'static str, usize>,
+    by_layer: Vec<LayerCount>,
+    /// Packages whose layer is not known.
+    without_layer: usize,
+}
+
+#[derive(Serialize)]
+struct LayerCount {
+    index: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_by: Option<String>,
+    packages: usize,
+}
+
+#[derive(Serialize)]
+struct VulnSummary {
+    /// Active findings (suppressed ones excluded).
+    total: usize,
+    suppressed: usize,
+    /// Active findings with a fixed version.
+    fixable: usize,
+    by_severity: BySeverity,
+    /// Active findings per package kind.
+    by_kind: BTreeMap<&'static str, BySeverity>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+struct BySeverity {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    unknown: usize,
+}
+
+impl From<SeverityCounts> for BySeverity {
+    fn from(c: SeverityCounts) -> Self {
+        BySeverity {
+            critical: c.get(Severity::Critical),
+            high: c.get(Severity::High),
+            medium: c.get(Severity::Medium),
+            low: c.get(Severity::Low),
+            unknown: c.get(Severity::Unknown),
+        }
+    }
+}
+
+fn summary(cat: &Catalog<'_>) -> Summary {
+    let r = cat.report;
+    let pkgs = &r.inventory.packages;
+    let by_kind = r
+        .inventory
+        .counts()
+        .into_iter()
+        .map(|(k, n)| (k.as_str(), n))
+        .collect();
+    let by_layer = cat
+        .layers()
+        .iter()
+        .map(|l| LayerCount {
+            index: l.index,
+            diff_id: l.diff_id.map(|d| d.to_string()),
+            created_by: l.created_by.clone(),
+            packages: pkgs.iter().filter(|p| p.layer == Some(l.index)).count(),
+        })
+        .collect();
+    let known: Vec<u32> = cat.layers().iter().map(|l| l.index).collect();
+    let without_layer = pkgs
+        .iter()
+        .filter(|p| p.layer.is_none_or(|i| !known.contains(&i)))
+        .count();
+
+    let vulns = &r.vulnerabilities;
+    let mut kinds: BTreeMap<&'static str, Vec<&VulnFinding>> = BTreeMap::new();
+    for f in vulns.iter().filter(|f| f.suppressed.is_none()) {
+        kinds.entry(f.package.kind.as_str()).or_default().push(f);
+    }
+    let counts = SeverityCounts::of(vulns);
+    Summary {
+        packages: PackageSummary {
+            total: pkgs.len(),
+            by_kind,
+            by_layer,
+            without_layer,
+        },
+        vulnerabilities: VulnSummary {
+            total: counts.total(),
+            suppressed: vulns.iter().filter(|f| f.suppressed.is_some()).count(),
+            fixable: vulns.iter().filter(|f| fixable(f)).count(),
+            by_severity: counts.into(),
+            by_kind: kinds
+                .into_iter()
+                .map(|(k, fs)| (k, SeverityCounts::of(fs).into()))
+                .collect(),
+        },
+        unknowns: r.inventory.unknowns.len(),
+    }
+}

@@ -1,0 +1,236 @@
+//! Declared licenses, as the SBOM formats want them.
+//!
+//! Each string of [`Package::licenses`](customs_types::Package) is one of:
+//!
+//! - an **SPDX license id**, exactly as the SPDX license list spells it
+//!   (case-sensitive, deprecated ids included): CycloneDX `license.id`;
+//! - a valid **SPDX expression** (`MIT OR Apache-2.0`, `LicenseRef-x`,
+//!   `Apache-2.0 WITH LLVM-exception`; strict syntax, deprecated ids
+//!   allowed): CycloneDX `expression`, SPDX as is;
+//! - anything else (Debian's `GPL-2+`, `public-domain`, a classifier text):
+//!   a **name**. CycloneDX `license.name`; in SPDX a `LicenseRef-<name>`
+//!   with a `hasExtractedLicensingInfos` entry whose text is the declared
+//!   string (customs does not have the license text itself, and says so in
+//!   the entry's comment).
+//!
+//! No guessing: `mit` or `Apache 2` stay names. `NOASSERTION`, `NONE` and
+//! blank strings are dropped. Several strings on one package are combined
+//! with `AND`: a package whose metadata lists several licenses is under all
+//! of them (Debian copyright files list the licenses of different files).
+
+use std::collections::BTreeMap;
+
+use spdx::lexer::ParseMode;
+
+use crate::ids::{hash_hex, spdx_sanitize};
+
+/// What a declared license string is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LicenseKind<'a> {
+    /// An id from the SPDX license list.
+    Id(&'a str),
+    /// A valid SPDX license expression that is not a bare id.
+    Expression(&'a str),
+    /// Free text.
+    Name(&'a str),
+}
+
+const MODE: ParseMode = ParseMode {
+    allow_deprecated: true,
+    ..ParseMode::STRICT
+};
+
+/// Classifies one declared license; `None` for blank, `NOASSERTION` and
+/// `NONE`.
+pub fn classify(s: &str) -> Option<LicenseKind<'_>> {
+    let s = s.trim();
+    if s.is_empty() || s == "NOASSERTION" || s == "NONE" {
+        return None;
+    }
+    if spdx::license_id(s).is_some_and(|l| l.name == s) {
+        return Some(LicenseKind::Id(s));
+    }
+    if spdx::Expression::parse_mode(s, MODE).is_ok() {
+        return Some(LicenseKind::Expression(s));
+    }
+    Some(LicenseKind::Name(s))
+}
+
+/// Is this a valid SPDX expression (ids included)?
+pub fn is_expression(s: &str) -> bool {
+    matches!(
+        classify(s),
+        Some(LicenseKind::Id(_) | LicenseKind::Expression(_))
+    )
+}
+
+/// `LicenseRef-` entries of one SPDX document.
+#[derive(Debug, Default)]
+pub struct LicenseRefs {
+    /// LicenseRef id → the declared text.
+    refs: BTreeMap<String, String>,
+}
+
+impl LicenseRefs {
+    /// The `licenseDeclared` value for a package's licenses: a valid SPDX
+    /// expression, or `NOASSERTION` when there are none.
+    pub fn declared(&mut self, licenses: &[String]) -> String {
+        let parts: Vec<String> = licenses
+            .iter()
+            .filter_map(|l| classify(l))
+            .map(|k| match k {
+                LicenseKind::Id(s) => s.to_string(),
+                LicenseKind::Expression(s) => match self.spdx23_refs(s) {
+                    Some(refs) => {
+                        for r in refs {
+                            self.refs.entry(r.clone()).or_insert(r);
+                        }
+                        s.to_string()
+                    }
+                    None => self.license_ref(s),
+                },
+                LicenseKind::Name(s) => self.license_ref(s),
+            })
+            .collect();
+        let mut uniq: Vec<String> = Vec::new();
+        for p in parts {
+            if !uniq.contains(&p) {
+                uniq.push(p);
+            }
+        }
+        match uniq.len() {
+            0 => "NOASSERTION".into(),
+            1 => uniq.remove(0),
+            _ => uniq
+                .iter()
+                .map(|p| {
+                    if p.contains(' ') {
+                        format!("({p})")
+                    } else {
+                        p.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        }
+    }
+
+    /// The `LicenseRef-` ids an expression uses, or `None` when it uses
+    /// what an SPDX 2.3 document cannot define (`DocumentRef-…:LicenseRef-…`
+    /// needs an external document, `AdditionRef-…` is SPDX 3).
+    fn spdx23_refs(&self, expression: &str) -> Option<Vec<String>> {
+        let e = spdx::Expression::parse_mode(expression, MODE).ok()?;
+        let mut out = Vec::new();
+        for r in e.requirements() {
+            if matches!(r.req.addition, Some(spdx::AdditionItem::Other(_))) {
+                return None;
+            }
+            if let spdx::LicenseItem::Other(l) = &r.req.license {
+                if l.doc_ref.is_some() {
+                    return None;
+                }
+                out.push(format!("LicenseRef-{}", l.lic_ref));
+            }
+        }
+        Some(out)
+    }
+
+    /// The `LicenseRef-` id for a free-text license, registered for
+    /// `hasExtractedLicensingInfos`.
+    pub fn license_ref(&mut self, name: &str) -> String {
+        let base = format!("LicenseRef-{}", spdx_sanitize(name));
+        match self.refs.get(&base) {
+            None => {
+                self.refs.insert(base.clone(), name.to_string());
+                base
+            }
+            Some(existing) if existing == name => base,
+            Some(_) => {
+                let id = format!("{base}-{}", &hash_hex(&[name])[..8]);
+                self.refs.insert(id.clone(), name.to_string());
+                id
+            }
+        }
+    }
+
+    /// `(LicenseRef id, declared text)`, sorted by id.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.refs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies() {
+        assert_eq!(classify("MIT"), Some(LicenseKind::Id("MIT")));
+        assert_eq!(classify("GPL-2.0"), Some(LicenseKind::Id("GPL-2.0")));
+        assert_eq!(
+            classify("MIT OR Apache-2.0"),
+            Some(LicenseKind::Expression("MIT OR Apache-2.0"))
+        );
+        assert_eq!(
+            classify("LicenseRef-Proprietary"),
+            Some(LicenseKind::Expression("LicenseRef-Proprietary"))
+        );
+        assert_eq!(classify("mit"), Some(LicenseKind::Name("mit")));
+        assert_eq!(classify("GPL-2+"), Some(LicenseKind::Name("GPL-2+")));
+        assert_eq!(
+            classify("MIT/Apache-2.0"),
+            Some(LicenseKind::Name("MIT/Apache-2.0"))
+        );
+        // `license_id` trims a trailing `+`; an id must match exactly.
+        assert_ne!(classify("MIT+"), Some(LicenseKind::Id("MIT")));
+        assert_eq!(classify(" "), None);
+        assert_eq!(classify("NOASSERTION"), None);
+    }
+
+    #[test]
+    fn declared_expressions() {
+        let mut r = LicenseRefs::default();
+        assert_eq!(r.declared(&[]), "NOASSERTION");
+        assert_eq!(r.declared(&["MIT".into()]), "MIT");
+        assert_eq!(
+            r.declared(&[
+                "GPL-2.0-or-later".into(),
+                "MIT OR Apache-2.0".into(),
+                "public domain".into(),
+                "MIT".into(),
+                "MIT".into(),
+            ]),
+            "GPL-2.0-or-later AND (MIT OR Apache-2.0) AND LicenseRef-public-domain AND MIT"
+        );
+        // Another text that sanitises to the same id gets a hash suffix.
+        let other = r.license_ref("public-domain");
+        assert_eq!(
+            other,
+            format!(
+                "LicenseRef-public-domain-{}",
+                &hash_hex(&["public-domain"])[..8]
+            )
+        );
+        assert_eq!(r.license_ref("public domain"), "LicenseRef-public-domain");
+        let entries: Vec<_> = r.entries().collect();
+        assert_eq!(entries.len(), 2);
+        assert!(entries.contains(&("LicenseRef-public-domain", "public domain")));
+        let mut r = LicenseRefs::default();
+        assert_eq!(
+            r.declared(&["LicenseRef-NVIDIA-SLA OR MIT".into()]),
+            "LicenseRef-NVIDIA-SLA OR MIT"
+        );
+        assert_eq!(
+            r.entries().collect::<Vec<_>>(),
+            vec![("LicenseRef-NVIDIA-SLA", "LicenseRef-NVIDIA-SLA")]
+        );
+        // A name that sanitises to a ref an expression uses gets its own id.
+        assert_ne!(r.declared(&["NVIDIA SLA".into()]), "LicenseRef-NVIDIA-SLA");
+        assert_eq!(
+            r.declared(&["DocumentRef-x:LicenseRef-y".into()]),
+            "LicenseRef-DocumentRef-x-LicenseRef-y"
+        );
+        assert!(is_expression("MIT AND Zlib"));
+        assert!(!is_expression("GPL-2+"));
+    }
+}
