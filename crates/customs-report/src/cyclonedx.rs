@@ -15,9 +15,8 @@
 //!   and `customs:package:<key>` for each catalogue-specific property.
 //! - `vulnerabilities`: one entry per vulnerability id (and suppression),
 //!   affecting every package it was found in.
-//! - Licenses: `license.id` for an SPDX id the schema's license list knows,
-//!   `expression` for an expression, `license.name` otherwise (see
-//!   [`crate::license`]); in 1.6 a package with an expression among several
+//! - Licenses: `license.id` for an SPDX id, `expression` for an
+//!   expression, `license.name` otherwise (see [`crate::license`]); in 1.6 a package with an expression among several
 //!   licenses gets one combined `AND` expression when all are valid, else
 //!   only `license` entries, as 1.6 allows no mix.
 
@@ -55,33 +54,6 @@ impl CycloneDxVersion {
         }
     }
 }
-
-/// SPDX license ids of the `spdx` crate's list (3.29) that the license enum
-/// of the CycloneDX 1.6/1.7 schemas (list 3.28) lacks: written as
-/// `expression` rather than `license.id` so the document stays valid. A test
-/// compares the two lists, so this fails loudly when either moves.
-pub const SPDX_IDS_UNKNOWN_TO_SCHEMA: &[&str] = &[
-    "BSD-2-Clause-pos-unchanged",
-    "BSD-3-Clause-OpenWebUI",
-    "BSD-Source-Code-no-disclaimer",
-    "BSD-Source-alt-GPL",
-    "BSD-ask-to-endorse",
-    "Brian-Gladman-3-Clause-no-conversion",
-    "Bugroff",
-    "CC-BY-NC-3.0-IGO",
-    "FDK-MPEG-H",
-    "GFDL-1.1-invariants",
-    "GFDL-1.1-no-invariants",
-    "GFDL-1.2-invariants",
-    "GFDL-1.2-no-invariants",
-    "GFDL-1.3-invariants",
-    "GFDL-1.3-no-invariants",
-    "Hippocratic-3.0-core",
-    "Informatica",
-    "MVT-1.1",
-    "NOASSERTION",
-    "atc-game",
-];
 
 /// Writes CycloneDX 1.6 JSON.
 pub fn write_cyclonedx(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
@@ -544,16 +516,14 @@ fn maven_coordinates(p: &Package) -> (Option<String>, String) {
 
 fn license_entry(k: LicenseKind<'_>) -> LicenseChoice {
     match k {
-        LicenseKind::Id(id) if !SPDX_IDS_UNKNOWN_TO_SCHEMA.contains(&id) => {
-            LicenseChoice::License {
-                license: License {
-                    id: Some(id.to_string()),
-                    name: None,
-                    acknowledgement: "declared",
-                },
-            }
-        }
-        LicenseKind::Id(e) | LicenseKind::Expression(e) => LicenseChoice::Expression {
+        LicenseKind::Id(id) => LicenseChoice::License {
+            license: License {
+                id: Some(id.to_string()),
+                name: None,
+                acknowledgement: "declared",
+            },
+        },
+        LicenseKind::Expression(e) => LicenseChoice::Expression {
             expression: e.to_string(),
             acknowledgement: "declared",
         },
@@ -570,10 +540,9 @@ fn license_entry(k: LicenseKind<'_>) -> LicenseChoice {
 fn licenses(declared: &[String], version: CycloneDxVersion) -> Vec<LicenseChoice> {
     let kinds: Vec<LicenseKind<'_>> = declared.iter().filter_map(|l| classify(l)).collect();
     let mut out: Vec<LicenseChoice> = Vec::new();
-    let has_expression = kinds.iter().any(|k| {
-        matches!(k, LicenseKind::Expression(_))
-            || matches!(k, LicenseKind::Id(id) if SPDX_IDS_UNKNOWN_TO_SCHEMA.contains(id))
-    });
+    let has_expression = kinds
+        .iter()
+        .any(|k| matches!(k, LicenseKind::Expression(_)));
     match version {
         CycloneDxVersion::V1_6 if has_expression && kinds.len() > 1 => {
             let all_valid = kinds.iter().all(|k| !matches!(k, LicenseKind::Name(_)));
@@ -602,10 +571,8 @@ fn licenses(declared: &[String], version: CycloneDxVersion) -> Vec<LicenseChoice
                 // the expressions.
                 for k in kinds {
                     let c = match k {
-                        LicenseKind::Id(id) if !SPDX_IDS_UNKNOWN_TO_SCHEMA.contains(&id) => {
-                            license_entry(k)
-                        }
-                        LicenseKind::Id(s) | LicenseKind::Expression(s) | LicenseKind::Name(s) => {
+                        LicenseKind::Id(_) => license_entry(k),
+                        LicenseKind::Expression(s) | LicenseKind::Name(s) => {
                             license_entry(LicenseKind::Name(s))
                         }
                     };
@@ -937,9 +904,10 @@ mod tests {
             )),
             r#"[{"expression":"MIT OR Apache-2.0","acknowledgement":"declared"},{"license":{"name":"custom","acknowledgement":"declared"}}]"#
         );
+        // Newer than the license list the schemas pin: a name.
         assert_eq!(
             json(&licenses(&l(&["Bugroff"]), CycloneDxVersion::V1_6)),
-            r#"[{"expression":"Bugroff","acknowledgement":"declared"}]"#
+            r#"[{"license":{"name":"Bugroff","acknowledgement":"declared"}}]"#
         );
     }
 

@@ -104,6 +104,25 @@ pub fn spdx_sanitize(s: &str) -> String {
     if out.is_empty() { "x".into() } else { out }
 }
 
+/// The idstring of a `LicenseRef-` for a free-text license: `+` reads
+/// `-plus`, other characters outside `[A-Za-z0-9.-]` become `-`, runs of
+/// `-` collapse and none ends the id (`GPL-2+` → `GPL-2-plus`).
+pub fn license_ref_idstring(s: &str) -> String {
+    let raw = spdx_sanitize(&s.replace('+', "-plus"));
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    let t = out.trim_matches('-');
+    if t.is_empty() {
+        "x".into()
+    } else {
+        t.to_string()
+    }
+}
+
 /// The hash that tells two packages with the same purl apart.
 pub fn package_hash(p: &Package) -> String {
     hash_hex(&[p.kind.as_str(), &p.name, &p.version, &p.location])
@@ -179,6 +198,16 @@ mod tests {
         );
         assert!(normalize_serial("urn:uuid:nope").is_err());
         assert!(normalize_serial("3e671687395b41f5a30fa58921a69b79").is_err());
+    }
+
+    #[test]
+    fn license_ref_ids() {
+        assert_eq!(license_ref_idstring("GPL-2+"), "GPL-2-plus");
+        assert_eq!(license_ref_idstring("LGPL-2.1+"), "LGPL-2.1-plus");
+        assert_eq!(license_ref_idstring(" public  domain "), "public-domain");
+        assert_eq!(license_ref_idstring("(c)"), "c");
+        assert_eq!(license_ref_idstring("++"), "plus-plus");
+        assert_eq!(license_ref_idstring("--"), "x");
     }
 
     #[test]

@@ -13,6 +13,12 @@
 //!   string (customs does not have the license text itself, and says so in
 //!   the entry's comment).
 //!
+//! Ids are those of the SPDX license list [`LICENSE_LIST_BASELINE`], the
+//! list the CycloneDX 1.6/1.7 schemas pin and the Python SPDX tools know:
+//! the ids the `spdx` crate knows from later lists ([`NEWER_THAN_BASELINE`])
+//! are treated as names, so no consumer with the baseline list rejects the
+//! document. A test keeps that list equal to the difference.
+//!
 //! No guessing: `mit` or `Apache 2` stay names. `NOASSERTION`, `NONE` and
 //! blank strings are dropped. Several strings on one package are combined
 //! with `AND`: a package whose metadata lists several licenses is under all
@@ -22,7 +28,7 @@ use std::collections::BTreeMap;
 
 use spdx::lexer::ParseMode;
 
-use crate::ids::{hash_hex, spdx_sanitize};
+use crate::ids::{hash_hex, license_ref_idstring};
 
 /// What a declared license string is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +39,40 @@ pub enum LicenseKind<'a> {
     Expression(&'a str),
     /// Free text.
     Name(&'a str),
+}
+
+/// The SPDX license list version ids are checked against.
+pub const LICENSE_LIST_BASELINE: &str = "3.28";
+
+/// License and exception ids of the `spdx` crate's list (3.29) that are not
+/// in the baseline list (the license enum of the CycloneDX schemas).
+pub const NEWER_THAN_BASELINE: &[&str] = &[
+    "BSD-2-Clause-pos-unchanged",
+    "BSD-3-Clause-OpenWebUI",
+    "BSD-Source-Code-no-disclaimer",
+    "BSD-Source-alt-GPL",
+    "BSD-ask-to-endorse",
+    "Brian-Gladman-3-Clause-no-conversion",
+    "Bugroff",
+    "CC-BY-NC-3.0-IGO",
+    "FDK-MPEG-H",
+    "GFDL-1.1-invariants",
+    "GFDL-1.1-no-invariants",
+    "GFDL-1.2-invariants",
+    "GFDL-1.2-no-invariants",
+    "GFDL-1.3-invariants",
+    "GFDL-1.3-no-invariants",
+    "Google-Patent-WebM",
+    "Hippocratic-3.0-core",
+    "Informatica",
+    "MVT-1.1",
+    "NOASSERTION",
+    "Spelling-Provider-LGPL-exception",
+    "atc-game",
+];
+
+fn in_baseline(id: &str) -> bool {
+    !NEWER_THAN_BASELINE.contains(&id)
 }
 
 const MODE: ParseMode = ParseMode {
@@ -48,10 +88,27 @@ pub fn classify(s: &str) -> Option<LicenseKind<'_>> {
         return None;
     }
     if spdx::license_id(s).is_some_and(|l| l.name == s) {
-        return Some(LicenseKind::Id(s));
+        return Some(if in_baseline(s) {
+            LicenseKind::Id(s)
+        } else {
+            LicenseKind::Name(s)
+        });
     }
-    if spdx::Expression::parse_mode(s, MODE).is_ok() {
-        return Some(LicenseKind::Expression(s));
+    if let Ok(e) = spdx::Expression::parse_mode(s, MODE) {
+        let baseline = e.requirements().all(|r| {
+            let license = match &r.req.license {
+                spdx::LicenseItem::Spdx { id, .. } => in_baseline(id.name),
+                spdx::LicenseItem::Other(_) => true,
+            };
+            let addition = match &r.req.addition {
+                Some(spdx::AdditionItem::Spdx(id)) => in_baseline(id.name),
+                _ => true,
+            };
+            license && addition
+        });
+        if baseline {
+            return Some(LicenseKind::Expression(s));
+        }
     }
     Some(LicenseKind::Name(s))
 }
@@ -138,7 +195,7 @@ impl LicenseRefs {
     /// The `LicenseRef-` id for a free-text license, registered for
     /// `hasExtractedLicensingInfos`.
     pub fn license_ref(&mut self, name: &str) -> String {
-        let base = format!("LicenseRef-{}", spdx_sanitize(name));
+        let base = format!("LicenseRef-{}", license_ref_idstring(name));
         match self.refs.get(&base) {
             None => {
                 self.refs.insert(base.clone(), name.to_string());
@@ -183,6 +240,17 @@ mod tests {
         );
         // `license_id` trims a trailing `+`; an id must match exactly.
         assert_ne!(classify("MIT+"), Some(LicenseKind::Id("MIT")));
+        assert_eq!(classify("Bugroff"), Some(LicenseKind::Name("Bugroff")));
+        assert_eq!(
+            classify("MIT OR Bugroff"),
+            Some(LicenseKind::Name("MIT OR Bugroff"))
+        );
+        assert_eq!(
+            classify("GPL-2.0-or-later WITH Spelling-Provider-LGPL-exception"),
+            Some(LicenseKind::Name(
+                "GPL-2.0-or-later WITH Spelling-Provider-LGPL-exception"
+            ))
+        );
         assert_eq!(classify(" "), None);
         assert_eq!(classify("NOASSERTION"), None);
     }

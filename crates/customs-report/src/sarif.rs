@@ -313,9 +313,13 @@ pub fn path_uri(path: &str) -> String {
 }
 
 fn help_uri(f: &VulnFinding) -> Option<String> {
+    let ok = |u: &&String| u.starts_with("https://") && is_uri(u);
+    // A page about this id, else the first https reference, else OSV.
     f.references
         .iter()
-        .find(|u| u.starts_with("https://") && is_uri(u))
+        .filter(ok)
+        .find(|u| u.contains(f.id.as_str()))
+        .or_else(|| f.references.iter().find(ok))
         .cloned()
         .or_else(|| {
             f.id.chars()

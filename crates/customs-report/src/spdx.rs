@@ -13,8 +13,9 @@
 //!   `downloadLocation` is `NOASSERTION` (an installed package does not say
 //!   where it was downloaded from), `filesAnalyzed: false`.
 //! - `sourceInfo` names the source package of OS packages and the OS
-//!   package owning an OS-managed language package; layer, location and
-//!   kind are `customs:` annotations by the tool.
+//!   package owning an OS-managed language package; kind, location, layer
+//!   and analyzer are one annotation by the tool, a `customs:key=value` per
+//!   line.
 
 use std::io::{self, Write};
 
@@ -140,15 +141,6 @@ fn purl_ref(purl: &str) -> Vec<ExternalRef> {
     }]
 }
 
-fn license_list_version() -> String {
-    let v = ::spdx::license_version();
-    let mut parts = v.split('.');
-    match (parts.next(), parts.next()) {
-        (Some(a), Some(b)) => format!("{a}.{b}"),
-        _ => v.to_string(),
-    }
-}
-
 fn build(report: &ScanReport) -> io::Result<Document> {
     let created = crate::time::spdx_utc(&report.generated_at)?;
     let serial = report.serial_urn()?;
@@ -270,7 +262,7 @@ fn build(report: &ScanReport) -> io::Result<Document> {
         creation_info: CreationInfo {
             created,
             creators: vec![annotator],
-            license_list_version: license_list_version(),
+            license_list_version: crate::license::LICENSE_LIST_BASELINE.to_string(),
         },
         packages,
         has_extracted_licensing_infos: extracted,
@@ -302,13 +294,10 @@ fn annotations(cat: &Catalog<'_>, p: &Package, date: &str, annotator: &str) -> V
         notes.push(format!("customs:layer:diff_id={d}"));
     }
     notes.push(format!("customs:analyzer={}", p.analyzer));
-    notes
-        .into_iter()
-        .map(|comment| Annotation {
-            annotation_date: date.to_string(),
-            annotation_type: "OTHER",
-            annotator: annotator.to_string(),
-            comment,
-        })
-        .collect()
+    vec![Annotation {
+        annotation_date: date.to_string(),
+        annotation_type: "OTHER",
+        annotator: annotator.to_string(),
+        comment: notes.join("\n"),
+    }]
 }

@@ -220,10 +220,21 @@ fn packages(cat: &Catalog<'_>, opts: &TableOptions, out: &mut dyn Write) -> io::
     }
     let mut t = new_table(opts);
     t.set_header(vec!["Name", "Version", "Type", "Layer"]);
+    let mut names: std::collections::HashMap<(customs_types::PackageKind, &str), usize> =
+        std::collections::HashMap::new();
+    for e in &cat.entries {
+        *names.entry((e.pkg.kind, e.pkg.name.as_str())).or_default() += 1;
+    }
     for e in &cat.entries {
         let p = e.pkg;
+        // Copies of one package in several places: say where.
+        let name = if names.get(&(p.kind, p.name.as_str())).copied().unwrap_or(0) > 1 {
+            format!("{} ({})", p.name, text::parent(&p.location))
+        } else {
+            p.name.clone()
+        };
         t.add_row(vec![
-            p.name.clone(),
+            name,
             p.version.clone(),
             p.kind.as_str().to_string(),
             layer_cell(p.layer),

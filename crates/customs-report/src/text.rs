@@ -91,7 +91,7 @@ pub(crate) fn kind_label(kind: PackageKind) -> &'static str {
     }
 }
 
-fn parent(path: &str) -> &str {
+pub(crate) fn parent(path: &str) -> &str {
     match path.trim_end_matches('/').rfind('/') {
         Some(0) => "/",
         Some(i) => &path[..i],
@@ -172,8 +172,9 @@ impl Target<'_> {
             return name.to_string();
         }
         let dir = parent(location);
+        let base = parent(&self.dir);
         let rel = dir
-            .strip_prefix(self.dir.as_str())
+            .strip_prefix(base)
             .map(|r| r.trim_start_matches('/'))
             .filter(|r| !r.is_empty())
             .unwrap_or(dir);

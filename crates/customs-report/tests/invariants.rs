@@ -138,9 +138,13 @@ fn every_package_appears_exactly_once_in_spdx() {
                 x["name"] == p.name.as_str()
                     && x["versionInfo"] == p.version.as_str()
                     && x["externalRefs"][0]["referenceLocator"] == p.purl.as_str()
-                    && x["annotations"]
-                        .as_array()
-                        .is_some_and(|a| a.iter().any(|n| n["comment"] == location.as_str()))
+                    && x["annotations"].as_array().is_some_and(|a| {
+                        a.iter().any(|n| {
+                            n["comment"]
+                                .as_str()
+                                .is_some_and(|c| c.lines().any(|l| l == location))
+                        })
+                    })
             })
             .count();
         assert_eq!(n, 1, "{} {} at {}", p.name, p.version, p.location);

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{fixture, fixture_sbom, python, render, venv_tool};
+use common::{awkward, fixture, fixture_sbom, python, render, venv_tool};
 use customs_report::{CycloneDxVersion, Format, ScanReport};
 
 fn write_tmp(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
@@ -61,7 +61,11 @@ fn cyclonedx_strict(report: &ScanReport, version: CycloneDxVersion) -> Output {
 #[test]
 fn cyclonedx_passes_the_strict_python_validator() {
     for v in [CycloneDxVersion::V1_6, CycloneDxVersion::V1_7] {
-        for (what, report) in [("full", fixture()), ("sbom", fixture_sbom())] {
+        for (what, report) in [
+            ("full", fixture()),
+            ("sbom", fixture_sbom()),
+            ("awkward", awkward()),
+        ] {
             let o = cyclonedx_strict(&report, v);
             assert!(
                 o.status.success() && String::from_utf8_lossy(&o.stdout).contains("valid"),
@@ -102,6 +106,22 @@ fn pyspdxtools(file: &Path) -> Output {
         .arg(file)
         .output()
         .expect("run pyspdxtools")
+}
+
+#[test]
+fn awkward_spdx_passes_pyspdxtools() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write_tmp(
+        dir.path(),
+        "awkward.spdx.json",
+        &render(Format::Spdx, &awkward()),
+    );
+    let o = pyspdxtools(&file);
+    assert!(
+        o.status.success(),
+        "pyspdxtools rejected the document:\n{}",
+        describe(&o)
+    );
 }
 
 #[test]

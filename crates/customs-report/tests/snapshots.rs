@@ -61,3 +61,10 @@ fn native_json() {
     assert_eq!(s["vulnerabilities"]["by_severity"]["MEDIUM"], 2);
     assert_eq!(s["unknowns"], 1);
 }
+
+#[test]
+fn awkward_table_and_markdown() {
+    let r = common::awkward();
+    insta::assert_snapshot!("awkward_table", render(Format::Table, &r));
+    insta::assert_snapshot!("awkward_markdown", render(Format::Markdown, &r));
+}

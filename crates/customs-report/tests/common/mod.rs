@@ -606,3 +606,139 @@ pub fn venv_tool(name: &str) -> PathBuf {
 pub fn parse_purl(s: &str) -> PackageUrl<'static> {
     PackageUrl::from_str(s).unwrap_or_else(|e| panic!("purl {s:?} does not parse: {e}"))
 }
+
+/// A report full of awkward input: a directory scan (no digest, no layers,
+/// no OS), a package without purl, spaces and non-ASCII in paths, a layer
+/// index that does not exist, a dependency cycle, license strings of every
+/// kind (including an SPDX id newer than the CycloneDX schema's list), and
+/// findings without severity, scores, titles or a package in the inventory.
+pub fn awkward() -> ScanReport {
+    let artifact = ImageSummary {
+        name: "/srv/my rootfs".into(),
+        source: "dir".into(),
+        ..Default::default()
+    };
+    let mut weird = Package::new(
+        PackageKind::Python,
+        "Weird_Name",
+        "1.0",
+        "",
+        "/srv/my rootfs/lib/wéird path/Weird_Name-1.0.dist-info/METADATA",
+        "python-dist",
+    );
+    weird.layer = Some(7);
+    weird.licenses = vec![
+        "MIT OR Apache-2.0".into(),
+        "Custom License (see LICENSE)".into(),
+        "NOASSERTION".into(),
+        " ".into(),
+    ];
+    weird.depends_on = vec!["weird-name".into(), "missing".into()];
+    weird.properties.insert(
+        "author".into(),
+        "Jane Doe <jane@example.org>, John Roe".into(),
+    );
+    let mut a = npm(
+        "@scope/a",
+        "1.0.0",
+        "/srv/app/node_modules/@scope/a/package.json",
+    );
+    a.depends_on = vec!["@scope/b".into()];
+    a.layer = None;
+    let mut b = npm(
+        "@scope/b",
+        "2.0.0",
+        "/srv/app/node_modules/@scope/b/package.json",
+    );
+    b.depends_on = vec!["@scope/a".into()];
+    b.layer = None;
+    let mut bash = Package::new(
+        PackageKind::Deb,
+        "bash",
+        "5.2.15-2+b7",
+        purl(
+            "deb",
+            Some("debian"),
+            "bash",
+            "5.2.15-2+b7",
+            &[("arch", "amd64")],
+        ),
+        "/var/lib/dpkg/status",
+        "dpkg",
+    );
+    bash.licenses = vec!["GPL-3.0-or-later".into(), "BSD-3-Clause-OpenWebUI".into()];
+    let mut rpm = Package::new(
+        PackageKind::Rpm,
+        "openssl-libs",
+        "1:3.0.7-24.el9",
+        purl(
+            "rpm",
+            Some("redhat"),
+            "openssl-libs",
+            "3.0.7-24.el9",
+            &[("arch", "x86_64"), ("epoch", "1")],
+        ),
+        "/var/lib/rpm/rpmdb.sqlite",
+        "rpmdb",
+    );
+    rpm.licenses = vec!["Apache-2.0 WITH LLVM-exception".into(), "GPL-2.0+".into()];
+    let packages = vec![bash, rpm, weird, a, b];
+
+    let base = |id: &str, p: &Package| VulnFinding {
+        id: id.into(),
+        aliases: vec![],
+        advisories: vec![],
+        package: pkg_ref(p),
+        ecosystem: "x".into(),
+        status: FixStatus::Affected,
+        fixed_version: None,
+        fixed_versions: vec![],
+        severity: Severity::Unknown,
+        severity_source: "none".into(),
+        cvss: vec![],
+        title: None,
+        description: None,
+        references: vec!["not a url".into(), "https://exa mple.org/x".into()],
+        published: Some("2024-01-01".into()),
+        modified: None,
+        suppressed: None,
+    };
+    let mut v1 = base("OSV-2024-1 weird/id", &packages[2]);
+    v1.package.location = "/gone/METADATA".into();
+    v1.package.name = "gone".into();
+    v1.package.purl = String::new();
+    let mut v2 = base("CVE-2099-0001", &packages[0]);
+    v2.severity = Severity::High;
+    v2.cvss = vec![CvssScore {
+        kind: "CVSS_V4".into(),
+        vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N".into(),
+        score: None,
+        source: "nvd".into(),
+    }];
+    v2.suppressed = Some(Suppression {
+        kind: "ignorefile".into(),
+        source: ".customsignore".into(),
+        justification: Some("accepted until the base image moves | see #12".into()),
+        status: None,
+    });
+    let mut v3 = base("CVE-2099-0002", &packages[3]);
+    v3.severity = Severity::Low;
+    v3.fixed_version = Some("1.0.1".into());
+    v3.status = FixStatus::Fixed;
+    v3.title = Some("A title with | pipes, *stars* and <html>".into());
+    ScanReport::new(
+        artifact,
+        Inventory {
+            os: None,
+            packages,
+            unknowns: vec![],
+        },
+        ToolInfo {
+            name: "customs".into(),
+            version: "0.1.0".into(),
+            information_uri: None,
+        },
+        "2026-03-01T12:00:00.123456Z",
+    )
+    .with_vulnerabilities(vec![v1, v2, v3])
+}
