@@ -71,7 +71,7 @@ pub fn write(
 }
 
 /// Writes CycloneDX JSON of the given spec version (the crate-root name of
-/// [`write`]).
+/// [`write()`]).
 pub fn write_cyclonedx_version(
     report: &ScanReport,
     version: CycloneDxVersion,

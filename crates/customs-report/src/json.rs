@@ -21,7 +21,7 @@ use crate::{ScanReport, ToolInfo};
 /// The version of the native JSON shape.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
 
-/// Writes the native JSON report (the crate-root name of [`write`]).
+/// Writes the native JSON report (the crate-root name of [`write()`]).
 pub fn write_json(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     write(report, out)
 }

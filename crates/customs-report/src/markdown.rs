@@ -57,7 +57,7 @@ fn link_for(f: &VulnFinding) -> Option<String> {
         .cloned()
 }
 
-/// Writes the Markdown summary (the crate-root name of [`write`]).
+/// Writes the Markdown summary (the crate-root name of [`write()`]).
 pub fn write_markdown(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     write(report, out)
 }

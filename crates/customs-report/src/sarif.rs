@@ -258,7 +258,7 @@ impl SarifBuilder {
 }
 
 /// Writes SARIF for the report's findings (the crate-root name of
-/// [`write`]).
+/// [`write()`]).
 pub fn write_sarif(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     write(report, out)
 }

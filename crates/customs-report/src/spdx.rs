@@ -34,7 +34,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     crate::write_json_value(&doc, out)
 }
 
-/// Writes SPDX 2.3 JSON (the crate-root name of [`write`]).
+/// Writes SPDX 2.3 JSON (the crate-root name of [`write()`]).
 pub fn write_spdx(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     write(report, out)
 }
