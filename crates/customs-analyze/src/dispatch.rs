@@ -168,10 +168,18 @@ impl LayerVisitor for AnalyzeVisitor {
             layer: entry.layer,
         };
         self.pending.clear();
-        for (i, a) in self.factory.analyzers.iter().enumerate() {
-            if a.required(&info) {
+        let analyzers = self.factory.analyzers.clone();
+        let mut path_only = false;
+        for (i, a) in analyzers.iter().enumerate() {
+            if a.path_only(&info) {
+                path_only = true;
+                self.call(a.as_ref(), &info, &mut Content::Memory(&[]));
+            } else if a.required(&info) {
                 self.pending.push(i);
             }
+        }
+        if path_only && self.pending.is_empty() {
+            self.analysis.files_analyzed += 1;
         }
         !self.pending.is_empty()
     }

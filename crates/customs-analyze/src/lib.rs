@@ -141,6 +141,17 @@ impl Sink<'_> {
     pub fn path(&self) -> &str {
         self.path
     }
+
+    /// The packages this analyzer has recorded so far in this layer, to
+    /// merge findings spread over several files into one package (the
+    /// header and the libraries of one CUDA or cuDNN install).
+    pub fn recorded_mut(&mut self) -> impl Iterator<Item = &mut Package> + '_ {
+        let analyzer = self.analyzer;
+        self.analysis
+            .packages
+            .iter_mut()
+            .filter(move |p| p.analyzer == analyzer)
+    }
 }
 
 /// One catalogue.
@@ -152,6 +163,13 @@ pub trait Analyzer: Send + Sync {
     /// Does this analyzer want the file? Called for every regular file of
     /// every layer: decide from the path, size and mode alone.
     fn required(&self, file: &FileInfo<'_>) -> bool;
+    /// Does the path alone tell what the analyzer needs (a library whose
+    /// version is in its name, `libcudart.so.11.8.89`)? Then the file is not
+    /// read: `analyze` is called at once with empty content, and `required`
+    /// is not asked for this file. Cheap, like `required`.
+    fn path_only(&self, _file: &FileInfo<'_>) -> bool {
+        false
+    }
     /// Reads one wanted file. An `Err` becomes an "unknown" naming the file
     /// and layer; the scan goes on.
     fn analyze(

@@ -35,8 +35,199 @@ pub struct GlobalArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Scan an image: vulnerabilities, and (with --scanners) secrets, unsafe
+    /// models, misconfigurations.
+    Image(ImageArgs),
     /// Show an image's metadata, layers and (optionally) its files.
     Inspect(InspectArgs),
+    /// Catalogue an image's packages and write an SBOM.
+    Sbom(SbomArgs),
+    /// Catalogue a directory (a project or a root filesystem).
+    Fs(DirArgs),
+    /// Catalogue a root filesystem directory.
+    Rootfs(DirArgs),
+    /// Manage the local vulnerability database.
+    Db(DbArgs),
+    /// Version ordering per ecosystem.
+    Version {
+        #[command(subcommand)]
+        command: VersionCommand,
+    },
+}
+
+/// What a scan looks for.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scanner {
+    Vuln,
+    Secret,
+    Model,
+    Misconfig,
+}
+
+/// Report formats of scanning commands.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Sarif,
+    /// CycloneDX 1.6 with vulnerabilities.
+    Cyclonedx,
+    #[value(name = "cyclonedx-1.7")]
+    Cyclonedx17,
+    SpdxJson,
+    Markdown,
+}
+
+/// The gate: which findings count, and the exit code.
+#[derive(Args, Debug, Clone)]
+pub struct GateArgs {
+    /// Severities to report (comma-separated: UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL).
+    #[arg(short = 's', long, value_delimiter = ',', value_name = "LIST")]
+    pub severity: Vec<customs_types::Severity>,
+    /// Hide vulnerabilities that have no fix yet.
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Exit code when findings remain after the filters (default 0: never fail).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub exit_code: u8,
+    /// Fail (exit 1, or --exit-code) when a finding at least this severe remains.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<customs_types::Severity>,
+    /// Ignore file (default: .customsignore in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    pub ignorefile: Option<PathBuf>,
+    /// VEX documents (OpenVEX or CycloneDX VEX); repeat for several.
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ImageArgs {
+    /// The image (see `customs inspect --help` for the sources).
+    #[arg(value_name = "IMAGE", required_unless_present = "input")]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub source: ImageSourceArgs,
+    /// What to look for (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "vuln,secret,model")]
+    pub scanners: Vec<Scanner>,
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write the output to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    #[command(flatten)]
+    pub db: DbLocation,
+    /// Never download the vulnerability DB (use the local one, or fail saying how to import one).
+    #[arg(long, alias = "skip-db-update")]
+    pub offline: bool,
+}
+
+/// Where the advisory database lives and where it is updated from.
+#[derive(Args, Debug, Clone)]
+pub struct DbLocation {
+    /// Cache directory (the DB is `<dir>/db/customs.db`).
+    #[arg(long, env = "CUSTOMS_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Base URL of the OSV exports (`<base>/<Ecosystem>/all.zip`).
+    #[arg(
+        long,
+        env = "CUSTOMS_DB_REPOSITORY",
+        value_name = "URL",
+        default_value = customs_advisory::DEFAULT_BASE_URL
+    )]
+    pub db_repository: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCommand {
+    /// Download the DB, or fetch only what changed since the last update.
+    Update {
+        #[command(flatten)]
+        loc: DbLocation,
+        /// Ecosystems to fetch (default: those in the DB, or all).
+        #[arg(long, value_delimiter = ',', value_name = "LIST")]
+        ecosystems: Vec<String>,
+    },
+    /// Build the DB from local OSV data (air-gapped machines): a directory in
+    /// osv.dev's layout, an `all.zip`, or one JSON record.
+    Import {
+        #[command(flatten)]
+        loc: DbLocation,
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// Counts, sources and age of the DB.
+    Status {
+        #[command(flatten)]
+        loc: DbLocation,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VersionCommand {
+    /// Print `<`, `=` or `>` for A compared with B in ECOSYSTEM.
+    Compare {
+        /// An OSV ecosystem (`PyPI`, `npm`, `Debian`, `Alpine`, `Red Hat`, ...).
+        ecosystem: String,
+        a: String,
+        b: String,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// CycloneDX 1.7 JSON.
+    #[value(name = "cyclonedx-1.7")]
+    Cyclonedx17,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+    /// customs's own JSON, with everything.
+    Json,
+    /// A summary table.
+    Table,
+}
+
+#[derive(Args, Debug)]
+pub struct SbomArgs {
+    /// The image (see `customs inspect --help` for the sources).
+    #[arg(value_name = "IMAGE", required_unless_present = "input")]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub source: ImageSourceArgs,
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = SbomFormat::Cyclonedx)]
+    pub format: SbomFormat,
+    /// Write the output to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DirArgs {
+    /// The directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = SbomFormat::Table)]
+    pub format: SbomFormat,
+    /// Write the output to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// Files read at once.
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +294,22 @@ pub struct ImageSourceArgs {
 }
 
 impl ImageSourceArgs {
+    /// The settings for a directory scan (no registry, no daemon).
+    pub fn for_dir(parallel: Option<usize>) -> Self {
+        ImageSourceArgs {
+            input: None,
+            platform: None,
+            username: None,
+            password: None,
+            ca_file: None,
+            insecure: false,
+            docker_host: None,
+            podman_host: None,
+            parallel,
+            max_layer_size: None,
+        }
+    }
+
     /// The source spec: `--input` or the positional image.
     pub fn spec(&self, image: Option<&str>) -> anyhow::Result<SourceSpec> {
         match (&self.input, image) {

@@ -1,7 +1,12 @@
 //! The `customs` command line.
 
 mod args;
+mod db;
 mod inspect;
+mod report;
+mod sbom;
+mod scan;
+mod version_cmd;
 mod output;
 mod progress;
 
@@ -25,7 +30,12 @@ fn main() -> ExitCode {
     };
     init_tracing(cli.global.debug, cli.global.quiet);
     let result = match &cli.command {
+        Command::Image(a) => scan::run(&cli.global, a),
         Command::Inspect(a) => inspect::run(&cli.global, a),
+        Command::Db(a) => db::run(a, cli.global.quiet),
+        Command::Version { command } => version_cmd::run(command),
+        Command::Sbom(a) => sbom::run(&cli.global, a),
+        Command::Fs(a) | Command::Rootfs(a) => sbom::run_dir(&cli.global, a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -79,9 +79,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use customs_advisory::{AdvisoryStore, Affected, Vulnerability, normalize_name, parse_timestamp};
-use customs_types::{
-    FixStatus, Inventory, OsInfo, Package, PackageRef, Unknown, VulnFinding,
-};
+use customs_types::{FixStatus, Inventory, OsInfo, Package, PackageRef, Unknown, VulnFinding};
 use serde::Serialize;
 
 pub use range::{AffectedVerdict, MatchedBy, RangeSkip, affects};
@@ -301,14 +299,14 @@ impl Matcher<'_> {
             return Ok(Rc::clone(c));
         }
         self.out.stats.lookups += 1;
-        let found = self
-            .store
-            .affected_for(ecosystem, name)
-            .map_err(|source| MatchError::Lookup {
-                ecosystem: ecosystem.to_owned(),
-                name: name.to_owned(),
-                source,
-            })?;
+        let found =
+            self.store
+                .affected_for(ecosystem, name)
+                .map_err(|source| MatchError::Lookup {
+                    ecosystem: ecosystem.to_owned(),
+                    name: name.to_owned(),
+                    source,
+                })?;
         let found = Rc::new(found);
         self.lookups.insert(key, Rc::clone(&found));
         Ok(found)
@@ -491,13 +489,11 @@ impl Matcher<'_> {
             .cloned()
             .collect();
         let mut lookup_error = None;
-        let chosen = severity::choose(&sources, &alias_ids, |alias| {
-            match self.record(alias) {
-                Ok(r) => r.filter(|r| !r.is_withdrawn()),
-                Err(e) => {
-                    lookup_error.get_or_insert(e);
-                    None
-                }
+        let chosen = severity::choose(&sources, &alias_ids, |alias| match self.record(alias) {
+            Ok(r) => r.filter(|r| !r.is_withdrawn()),
+            Err(e) => {
+                lookup_error.get_or_insert(e);
+                None
             }
         });
         if let Some(e) = lookup_error {
@@ -505,8 +501,14 @@ impl Matcher<'_> {
         }
 
         // Text, references, dates.
-        let records: Vec<&Vulnerability> = ordered.iter().filter_map(|(_, r)| r.as_deref()).collect();
-        let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let records: Vec<&Vulnerability> =
+            ordered.iter().filter_map(|(_, r)| r.as_deref()).collect();
+        let nonempty = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         let title = records.iter().find_map(|r| nonempty(&r.summary));
         let description = records.iter().find_map(|r| nonempty(&r.details));
         let mut references: Vec<String> = Vec::new();
@@ -583,8 +585,18 @@ impl Matcher<'_> {
         }
         let out = &mut self.out;
         out.findings.sort_by(|a, b| {
-            let ka = (&a.package.name, &a.package.version, a.package.kind, &a.package.location);
-            let kb = (&b.package.name, &b.package.version, b.package.kind, &b.package.location);
+            let ka = (
+                &a.package.name,
+                &a.package.version,
+                a.package.kind,
+                &a.package.location,
+            );
+            let kb = (
+                &b.package.name,
+                &b.package.version,
+                b.package.kind,
+                &b.package.location,
+            );
             ka.cmp(&kb).then_with(|| a.id.cmp(&b.id))
         });
         out.stats.findings = out.findings.len();
@@ -676,19 +688,39 @@ mod tests {
     fn primary_ids() {
         let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
         assert_eq!(
-            primary_id(&set(&["PYSEC-2021-1", "GHSA-aaaa", "CVE-2021-1000", "CVE-2021-999"])),
+            primary_id(&set(&[
+                "PYSEC-2021-1",
+                "GHSA-aaaa",
+                "CVE-2021-1000",
+                "CVE-2021-999"
+            ])),
             "CVE-2021-999"
         );
-        assert_eq!(primary_id(&set(&["PYSEC-2021-1", "GHSA-bbbb", "GHSA-aaaa"])), "GHSA-aaaa");
-        assert_eq!(primary_id(&set(&["RUSTSEC-2020-2", "GO-2020-1"])), "GO-2020-1");
+        assert_eq!(
+            primary_id(&set(&["PYSEC-2021-1", "GHSA-bbbb", "GHSA-aaaa"])),
+            "GHSA-aaaa"
+        );
+        assert_eq!(
+            primary_id(&set(&["RUSTSEC-2020-2", "GO-2020-1"])),
+            "GO-2020-1"
+        );
     }
 
     #[test]
     fn times() {
         let t = ["2021-01-02T00:00:00Z", "2020-05-01T00:00:00Z", "bogus"];
-        assert_eq!(pick_time(t.into_iter(), false).as_deref(), Some("2020-05-01T00:00:00Z"));
-        assert_eq!(pick_time(t.into_iter(), true).as_deref(), Some("2021-01-02T00:00:00Z"));
-        assert_eq!(pick_time(["bogus"].into_iter(), true).as_deref(), Some("bogus"));
+        assert_eq!(
+            pick_time(t.into_iter(), false).as_deref(),
+            Some("2020-05-01T00:00:00Z")
+        );
+        assert_eq!(
+            pick_time(t.into_iter(), true).as_deref(),
+            Some("2021-01-02T00:00:00Z")
+        );
+        assert_eq!(
+            pick_time(["bogus"].into_iter(), true).as_deref(),
+            Some("bogus")
+        );
         assert_eq!(pick_time([].into_iter(), true), None);
     }
 }

@@ -120,9 +120,7 @@ impl Installed {
             return Ok(&self.eco);
         }
         // Only SEMVER ranges ask for another scheme.
-        self.semver
-            .get_or_init(|| scheme.parse(&self.raw))
-            .as_ref()
+        self.semver.get_or_init(|| scheme.parse(&self.raw)).as_ref()
     }
 }
 

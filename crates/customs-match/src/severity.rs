@@ -185,10 +185,16 @@ pub(crate) fn choose<'a>(
         for a in &s.entries {
             let mut found = Vec::new();
             if let Some((sev, _)) = word_in(a.ecosystem_specific.as_ref()) {
-                found.push((sev, format!("affected[].ecosystem_specific.severity of {}", s.id)));
+                found.push((
+                    sev,
+                    format!("affected[].ecosystem_specific.severity of {}", s.id),
+                ));
             }
             if let Some((sev, _)) = word_in(a.database_specific.as_ref()) {
-                found.push((sev, format!("affected[].database_specific.severity of {}", s.id)));
+                found.push((
+                    sev,
+                    format!("affected[].database_specific.severity of {}", s.id),
+                ));
             }
             let record_level = s.record.map(|r| r.severity.as_slice()).unwrap_or(&[]);
             for sv in a.severity.iter().chain(record_level) {

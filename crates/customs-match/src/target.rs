@@ -160,7 +160,12 @@ pub fn target_for(pkg: &Package, os: Option<&OsInfo>) -> Resolution {
                 // The toolchain records `go1.22.3`; the Go vulndb writes `1.22.3`.
                 version = version.strip_prefix("go").unwrap_or(version);
             }
-            language("Go", EcosystemMatch::Exact, pkg.name.clone(), version.to_owned())
+            language(
+                "Go",
+                EcosystemMatch::Exact,
+                pkg.name.clone(),
+                version.to_owned(),
+            )
         }
         PackageKind::Maven => {
             if pkg.name.contains(':') {
@@ -174,7 +179,9 @@ pub fn target_for(pkg: &Package, os: Option<&OsInfo>) -> Resolution {
                 .filter(|g| !g.is_empty());
             match group {
                 Some(g) => lang("Maven", EcosystemMatch::Prefix, format!("{g}:{}", pkg.name)),
-                None => skip_eco("Maven artifact without a group id (OSV names are group:artifact)"),
+                None => {
+                    skip_eco("Maven artifact without a group id (OSV names are group:artifact)")
+                }
             }
         }
         PackageKind::Conda => match pkg
@@ -276,7 +283,9 @@ fn os_target(pkg: &Package, os: Option<&OsInfo>) -> Resolution {
     };
     match (kind, id.as_str()) {
         (PackageKind::Deb, "debian") => {
-            let Some(v) = version else { return no_release() };
+            let Some(v) = version else {
+                return no_release();
+            };
             // `Debian:3.0`/`Debian:3.1` (woody, sarge) kept their minor.
             let release = if v.starts_with("3.") {
                 v.split('.').take(2).collect::<Vec<_>>().join(".")
@@ -291,7 +300,9 @@ fn os_target(pkg: &Package, os: Option<&OsInfo>) -> Resolution {
             )
         }
         (PackageKind::Deb, "ubuntu") => {
-            let Some(v) = version else { return no_release() };
+            let Some(v) = version else {
+                return no_release();
+            };
             let Some(release) = ubuntu_release(v) else {
                 return no_eco("unrecognised Ubuntu VERSION_ID");
             };
@@ -306,7 +317,9 @@ fn os_target(pkg: &Package, os: Option<&OsInfo>) -> Resolution {
             if version.is_none() {
                 return no_release();
             }
-            let Some(major) = os.major() else { return no_release() };
+            let Some(major) = os.major() else {
+                return no_release();
+            };
             make(
                 format!("Alpine:v{major}"),
                 EcosystemMatch::Exact,
@@ -357,7 +370,11 @@ fn os_target(pkg: &Package, os: Option<&OsInfo>) -> Resolution {
             make(
                 format!("{base}:{major}"),
                 EcosystemMatch::Exact,
-                vec![src_name.map_or_else(|| pkg.name.trim(), srpm_name).to_owned()],
+                vec![
+                    src_name
+                        .map_or_else(|| pkg.name.trim(), srpm_name)
+                        .to_owned(),
+                ],
                 source_version(),
             )
         }
@@ -377,7 +394,11 @@ fn os_target(pkg: &Package, os: Option<&OsInfo>) -> Resolution {
             make(
                 format!("{base}:{release}"),
                 EcosystemMatch::Exact,
-                vec![src_name.map_or_else(|| pkg.name.trim(), srpm_name).to_owned()],
+                vec![
+                    src_name
+                        .map_or_else(|| pkg.name.trim(), srpm_name)
+                        .to_owned(),
+                ],
                 source_version(),
             )
         }
@@ -423,7 +444,10 @@ mod tests {
     #[test]
     fn srpm_names() {
         assert_eq!(srpm_name("openssl-3.0.7-24.el9.src.rpm"), "openssl");
-        assert_eq!(srpm_name("python3.11-pip-22.3.1-4.el9.src.rpm"), "python3.11-pip");
+        assert_eq!(
+            srpm_name("python3.11-pip-22.3.1-4.el9.src.rpm"),
+            "python3.11-pip"
+        );
         assert_eq!(srpm_name("openssl"), "openssl");
         assert_eq!(srpm_name("x.src.rpm"), "x");
         assert_eq!(srpm_name(".src.rpm"), "");

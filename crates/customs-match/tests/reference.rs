@@ -103,8 +103,8 @@ fn npm_packages() -> Vec<Package> {
 /// The bookworm image's dpkg status, parsed minimally.
 fn bookworm_debs() -> Vec<Package> {
     let status = customs_testutil::test_images().join("ml-app/rootfs/var/lib/dpkg/status");
-    let text = std::fs::read_to_string(&status)
-        .unwrap_or_else(|e| panic!("{}: {e}", status.display()));
+    let text =
+        std::fs::read_to_string(&status).unwrap_or_else(|e| panic!("{}: {e}", status.display()));
     let mut out = Vec::new();
     for para in text.split("\n\n") {
         let mut fields: BTreeMap<&str, &str> = BTreeMap::new();
@@ -141,7 +141,14 @@ fn bookworm_debs() -> Vec<Package> {
 
 fn debian(version: &str) -> Option<customs_types::OsInfo> {
     let mut o = os("debian", version);
-    o.codename = Some(if version == "12" { "bookworm" } else { "bullseye" }.into());
+    o.codename = Some(
+        if version == "12" {
+            "bookworm"
+        } else {
+            "bullseye"
+        }
+        .into(),
+    );
     Some(o)
 }
 
@@ -158,13 +165,9 @@ fn triples(out: &MatchOutput, kind: PackageKind) -> BTreeSet<(String, String, St
         .iter()
         .filter(|f| f.package.kind == kind)
         .flat_map(|f| {
-            f.advisories.iter().map(move |a| {
-                (
-                    a.clone(),
-                    f.package.name.clone(),
-                    f.package.version.clone(),
-                )
-            })
+            f.advisories
+                .iter()
+                .map(move |a| (a.clone(), f.package.name.clone(), f.package.version.clone()))
         })
         .collect()
 }
@@ -224,7 +227,14 @@ fn semver_dir(tmp: &Path) -> PathBuf {
     let dir = tmp.join("npm");
     std::fs::create_dir_all(&dir).expect("npm dir");
     let install = Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--no-save", "--silent", "--prefix"])
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            "--silent",
+            "--prefix",
+        ])
         .arg(&dir)
         .arg("semver")
         .output()
@@ -233,14 +243,20 @@ fn semver_dir(tmp: &Path) -> PathBuf {
         return dir;
     }
     // Offline: npm ships the same `semver` package inside itself.
-    let root = Command::new("npm").args(["root", "-g"]).output().expect("npm root -g");
+    let root = Command::new("npm")
+        .args(["root", "-g"])
+        .output()
+        .expect("npm root -g");
     let bundled = PathBuf::from(String::from_utf8_lossy(&root.stdout).trim()).join("npm");
     assert!(
         bundled.join("node_modules/semver/package.json").is_file(),
         "`npm install semver` failed ({}) and npm has no bundled semver: {INSTALL}, with network access",
         String::from_utf8_lossy(&install.stderr)
     );
-    eprintln!("npm install semver failed; using npm's bundled copy in {}", bundled.display());
+    eprintln!(
+        "npm install semver failed; using npm's bundled copy in {}",
+        bundled.display()
+    );
     bundled
 }
 
@@ -278,8 +294,10 @@ fn pypi_and_npm_agree_with_packaging_and_semver() {
     let db = open_db();
     let out = match_inventory(&inv, &db).expect("match");
     // For `examples/bench_match.rs`.
-    let dump = Path::new(env!("CARGO_TARGET_TMPDIR")).join("customs-match-reference/ml-app-inventory.json");
-    std::fs::write(&dump, serde_json::to_vec(&inv).expect("inventory JSON")).expect("write inventory");
+    let dump = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("customs-match-reference/ml-app-inventory.json");
+    std::fs::write(&dump, serde_json::to_vec(&inv).expect("inventory JSON"))
+        .expect("write inventory");
 
     // Timing of the whole ml-app-shaped list once the DB is open (reported,
     // not asserted): a fresh handle, then the best of a few runs.
@@ -316,7 +334,10 @@ fn pypi_and_npm_agree_with_packaging_and_semver() {
         "osv_pypi.py",
     ));
     let ours = triples(&out, PackageKind::Python);
-    assert!(reference.len() >= 20, "PyPI reference found only {reference:?}");
+    assert!(
+        reference.len() >= 20,
+        "PyPI reference found only {reference:?}"
+    );
     assert_same("PyPI", &ours, &reference);
 
     // npm.
@@ -363,8 +384,8 @@ fn dpkg_lt(a: &str, b: &str) -> bool {
 /// Every record of the Debian dump.
 fn debian_records() -> Vec<Value> {
     let path = shared().join("vulndb/osv/Debian/all.zip");
-    let mut z = zip::ZipArchive::new(std::fs::File::open(&path).expect("Debian/all.zip"))
-        .expect("zip");
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(&path).expect("Debian/all.zip")).expect("zip");
     let mut out = Vec::new();
     for i in 0..z.len() {
         let mut e = z.by_index(i).expect("entry");
@@ -427,10 +448,25 @@ fn found_by_package(out: &MatchOutput) -> BTreeMap<String, BTreeSet<String>> {
 fn bullseye_fixture() -> Vec<Package> {
     vec![
         // Binaries named unlike their source.
-        deb("libssl1.1", "1.1.1n-0+deb11u1", "openssl", "1.1.1n-0+deb11u1"),
+        deb(
+            "libssl1.1",
+            "1.1.1n-0+deb11u1",
+            "openssl",
+            "1.1.1n-0+deb11u1",
+        ),
         deb("openssl", "1.1.1n-0+deb11u1", "openssl", "1.1.1n-0+deb11u1"),
-        deb("libcurl4", "7.74.0-1.3+deb11u3", "curl", "7.74.0-1.3+deb11u3"),
-        deb("zlib1g", "1:1.2.11.dfsg-2+deb11u1", "zlib", "1:1.2.11.dfsg-2+deb11u1"),
+        deb(
+            "libcurl4",
+            "7.74.0-1.3+deb11u3",
+            "curl",
+            "7.74.0-1.3+deb11u3",
+        ),
+        deb(
+            "zlib1g",
+            "1:1.2.11.dfsg-2+deb11u1",
+            "zlib",
+            "1:1.2.11.dfsg-2+deb11u1",
+        ),
         deb("libexpat1", "2.2.10-2+deb11u3", "expat", "2.2.10-2+deb11u3"),
         deb("git", "1:2.30.2-1", "git", "1:2.30.2-1"),
         deb("git-man", "1:2.30.2-1", "git", "1:2.30.2-1"),
@@ -501,5 +537,8 @@ fn bookworm_image_gets_no_finding_from_older_releases() {
         .iter()
         .filter(|s| !db.affected_for("Debian", s).expect("lookup").is_empty())
         .count();
-    assert!(with_old >= 20, "only {with_old} sources have older-release records");
+    assert!(
+        with_old >= 20,
+        "only {with_old} sources have older-release records"
+    );
 }

@@ -107,7 +107,9 @@ fn several_intervals_ranges_and_entries() {
     // Two intervals in one range.
     let r = pypi(
         "MULTI",
-        eco(json!([{"introduced": "1.0"}, {"fixed": "1.2"}, {"introduced": "2.0"}, {"fixed": "2.2"}])),
+        eco(
+            json!([{"introduced": "1.0"}, {"fixed": "1.2"}, {"introduced": "2.0"}, {"fixed": "2.2"}]),
+        ),
         json!([]),
     );
     for (v, want) in [
@@ -177,11 +179,21 @@ fn versions_list_uses_the_ecosystem_equality() {
     assert_eq!(out.stats.ranges_skipped, 0);
 
     // npm: SemVer equality ignores build metadata, nothing else.
-    let v = record(json!({"id": "N", "modified": "2024-01-01T00:00:00Z", "affected": [
-        {"package": {"ecosystem": "npm", "name": "left-pad"}, "versions": ["1.2.3"]}]}));
+    let v = record(
+        json!({"id": "N", "modified": "2024-01-01T00:00:00Z", "affected": [
+        {"package": {"ecosystem": "npm", "name": "left-pad"}, "versions": ["1.2.3"]}]}),
+    );
     let s = store(vec![v]);
-    for (ver, want) in [("1.2.3", true), ("1.2.3+build.7", true), ("1.2.3-rc.1", false), ("1.2.4", false)] {
-        let out = run(&inventory(None, vec![pkg(PackageKind::Npm, "left-pad", ver)]), &s);
+    for (ver, want) in [
+        ("1.2.3", true),
+        ("1.2.3+build.7", true),
+        ("1.2.3-rc.1", false),
+        ("1.2.4", false),
+    ] {
+        let out = run(
+            &inventory(None, vec![pkg(PackageKind::Npm, "left-pad", ver)]),
+            &s,
+        );
         assert_eq!(!out.findings.is_empty(), want, "left-pad {ver}");
     }
 }
@@ -190,12 +202,16 @@ fn versions_list_uses_the_ecosystem_equality() {
 fn unsorted_events_are_sorted_first() {
     let sorted = pypi(
         "S",
-        eco(json!([{"introduced": "0"}, {"fixed": "1.2"}, {"introduced": "2.0"}, {"fixed": "2.2"}])),
+        eco(
+            json!([{"introduced": "0"}, {"fixed": "1.2"}, {"introduced": "2.0"}, {"fixed": "2.2"}]),
+        ),
         json!([]),
     );
     let unsorted = pypi(
         "U",
-        eco(json!([{"fixed": "2.2"}, {"introduced": "2.0"}, {"fixed": "1.2"}, {"introduced": "0"}])),
+        eco(
+            json!([{"fixed": "2.2"}, {"introduced": "2.0"}, {"fixed": "1.2"}, {"introduced": "0"}]),
+        ),
         json!([]),
     );
     for v in ["0.1", "1.1", "1.2", "1.5", "2.0", "2.1.9", "2.2", "3.0"] {
@@ -214,9 +230,11 @@ fn unsorted_events_are_sorted_first() {
 #[test]
 fn introduced_zero_is_below_every_version() {
     // dpkg: 0~rc1 < 0; parsed as a version, "0" would miss it.
-    let d = record(json!({"id": "DSA-1", "modified": "2024-01-01T00:00:00Z", "affected": [
+    let d = record(
+        json!({"id": "DSA-1", "modified": "2024-01-01T00:00:00Z", "affected": [
         {"package": {"ecosystem": "Debian:12", "name": "foo"},
-         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0-1"}]}]}]}));
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0-1"}]}]}]}),
+    );
     let s = store(vec![d]);
     let out = run(
         &inventory(
@@ -259,7 +277,11 @@ fn semver_ranges_use_semver_precedence() {
     );
     assert!(out.findings.is_empty());
     assert_eq!(out.stats.ranges_skipped, 1);
-    assert!(out.unknowns[0].message.contains("installed version does not parse"));
+    assert!(
+        out.unknowns[0]
+            .message
+            .contains("installed version does not parse")
+    );
 }
 
 #[test]
@@ -321,31 +343,56 @@ impl AdvisoryStore for Loose {
 
 #[test]
 fn another_release_never_matches() {
-    let r = record(json!({"id": "DSA-9", "modified": "2024-01-01T00:00:00Z", "affected": [
+    let r = record(
+        json!({"id": "DSA-9", "modified": "2024-01-01T00:00:00Z", "affected": [
         {"package": {"ecosystem": "Debian:11", "name": "openssl"},
-         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1.1n-0+deb11u4"}]}]}]}));
-    let pkgs = vec![deb("libssl3", "3.0.11-1~deb12u2", "openssl", "3.0.11-1~deb12u2")];
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1.1n-0+deb11u4"}]}]}]}),
+    );
+    let pkgs = vec![deb(
+        "libssl3",
+        "3.0.11-1~deb12u2",
+        "openssl",
+        "3.0.11-1~deb12u2",
+    )];
     let s = store(vec![r]);
     let loose = Loose(s.clone());
     for st in [&s as &dyn AdvisoryStore, &loose] {
         let out = run(&inventory(Some(os("debian", "12")), pkgs.clone()), st);
-        assert!(out.findings.is_empty(), "Debian:11 record matched Debian 12");
+        assert!(
+            out.findings.is_empty(),
+            "Debian:11 record matched Debian 12"
+        );
         // The same package on Debian 11 (3.0.11 > 1.1.1n: not affected) and an
         // older one are told apart by version, not by release.
-        let old = vec![deb("libssl1.1", "1.1.1n-0+deb11u3", "openssl", "1.1.1n-0+deb11u3")];
+        let old = vec![deb(
+            "libssl1.1",
+            "1.1.1n-0+deb11u3",
+            "openssl",
+            "1.1.1n-0+deb11u3",
+        )];
         let out = run(&inventory(Some(os("debian", "11")), old), st);
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].ecosystem, "Debian:11");
     }
     // Ubuntu: 22.04 is LTS, and a record for 20.04 does not apply.
-    let u = record(json!({"id": "USN-1", "modified": "2024-01-01T00:00:00Z", "affected": [
+    let u = record(
+        json!({"id": "USN-1", "modified": "2024-01-01T00:00:00Z", "affected": [
         {"package": {"ecosystem": "Ubuntu:20.04:LTS", "name": "curl"},
          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9"}]}]},
         {"package": {"ecosystem": "Ubuntu:Pro:22.04:LTS", "name": "curl"},
-         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9"}]}]}]}));
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9"}]}]}]}),
+    );
     let loose = Loose(store(vec![u.clone()]));
-    let curl = vec![deb("curl", "7.81.0-1ubuntu1.15", "curl", "7.81.0-1ubuntu1.15")];
-    let out = run(&inventory(Some(os("ubuntu", "22.04")), curl.clone()), &loose);
+    let curl = vec![deb(
+        "curl",
+        "7.81.0-1ubuntu1.15",
+        "curl",
+        "7.81.0-1ubuntu1.15",
+    )];
+    let out = run(
+        &inventory(Some(os("ubuntu", "22.04")), curl.clone()),
+        &loose,
+    );
     assert!(out.findings.is_empty());
     let out = run(&inventory(Some(os("ubuntu", "20.04")), curl), &loose);
     assert_eq!(out.findings.len(), 1);
@@ -354,13 +401,20 @@ fn another_release_never_matches() {
 
 #[test]
 fn deb_matches_by_source_name_and_version() {
-    let r = record(json!({"id": "DSA-5000-1", "modified": "2024-01-01T00:00:00Z", "affected": [
+    let r = record(
+        json!({"id": "DSA-5000-1", "modified": "2024-01-01T00:00:00Z", "affected": [
         {"package": {"ecosystem": "Debian:12", "name": "openssl"},
-         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}]}]}]}));
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}]}]}]}),
+    );
     let s = store(vec![r]);
     // The binary version (u2+b1) is not below the fix, the source version
     // (u1) is: the source version decides.
-    let binary = deb("libssl3", "3.0.11-1~deb12u2+b1", "openssl", "3.0.11-1~deb12u1");
+    let binary = deb(
+        "libssl3",
+        "3.0.11-1~deb12u2+b1",
+        "openssl",
+        "3.0.11-1~deb12u1",
+    );
     let mut nosrc = deb("openssl", "3.0.11-1~deb12u1", "x", "y");
     nosrc.source_name = None;
     nosrc.source_version = None;
@@ -372,7 +426,10 @@ fn deb_matches_by_source_name_and_version() {
     let f = &out.findings[0];
     assert_eq!(f.package.name, "libssl3");
     assert_eq!(f.package.matched_name.as_deref(), Some("openssl"));
-    assert_eq!(f.package.matched_version.as_deref(), Some("3.0.11-1~deb12u1"));
+    assert_eq!(
+        f.package.matched_version.as_deref(),
+        Some("3.0.11-1~deb12u1")
+    );
     assert_eq!(f.fixed_version.as_deref(), Some("3.0.11-1~deb12u2"));
     assert_eq!(f.id, "DSA-5000-1");
     let g = &out.findings[1];
@@ -385,11 +442,7 @@ fn deb_matches_by_source_name_and_version() {
 
 #[test]
 fn os_managed_ml_runtime_conda_and_no_os() {
-    let r = pypi(
-        "PYSEC-1",
-        eco(json!([{"introduced": "0"}])),
-        json!([]),
-    );
+    let r = pypi("PYSEC-1", eco(json!([{"introduced": "0"}])), json!([]));
     let s = store(vec![r]);
     let mut managed = pkg(PackageKind::Python, "foo", "1.0");
     managed.os_managed = Some(OsManaged {
@@ -417,9 +470,9 @@ fn os_managed_ml_runtime_conda_and_no_os() {
     assert_eq!(out.findings[0].ecosystem, "PyPI");
     // The unmatchable deb is reported.
     assert!(
-        out.unknowns
-            .iter()
-            .any(|u| u.message.contains("OS of the image is unknown") && u.message.contains("libc6")),
+        out.unknowns.iter().any(
+            |u| u.message.contains("OS of the image is unknown") && u.message.contains("libc6")
+        ),
         "{:#?}",
         out.unknowns
     );
@@ -428,24 +481,38 @@ fn os_managed_ml_runtime_conda_and_no_os() {
 #[test]
 fn unparseable_versions_skip_with_an_unknown() {
     // A fixed event Debian cannot read: the range is skipped, no finding.
-    let r = record(json!({"id": "DSA-2", "modified": "2024-01-01T00:00:00Z", "affected": [
+    let r = record(
+        json!({"id": "DSA-2", "modified": "2024-01-01T00:00:00Z", "affected": [
         {"package": {"ecosystem": "Debian:12", "name": "foo"},
-         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "not a version!"}]}]}]}));
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "not a version!"}]}]}]}),
+    );
     let s = store(vec![r]);
     let out = run(
-        &inventory(Some(os("debian", "12")), vec![deb("foo", "1.0-1", "foo", "1.0-1")]),
+        &inventory(
+            Some(os("debian", "12")),
+            vec![deb("foo", "1.0-1", "foo", "1.0-1")],
+        ),
         &s,
     );
     assert!(out.findings.is_empty());
     assert_eq!(out.stats.ranges_skipped, 1);
-    assert!(out.unknowns[0].message.contains("DSA-2"), "{:?}", out.unknowns);
+    assert!(
+        out.unknowns[0].message.contains("DSA-2"),
+        "{:?}",
+        out.unknowns
+    );
 
     // An installed version npm cannot read.
-    let n = record(json!({"id": "N-1", "modified": "2024-01-01T00:00:00Z", "affected": [
+    let n = record(
+        json!({"id": "N-1", "modified": "2024-01-01T00:00:00Z", "affected": [
         {"package": {"ecosystem": "npm", "name": "x"},
-         "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}]}));
+         "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}]}),
+    );
     let s = store(vec![n]);
-    let out = run(&inventory(None, vec![pkg(PackageKind::Npm, "x", "latest")]), &s);
+    let out = run(
+        &inventory(None, vec![pkg(PackageKind::Npm, "x", "latest")]),
+        &s,
+    );
     assert!(out.findings.is_empty());
     assert_eq!(out.stats.unparseable_versions, 1);
     assert_eq!(out.unknowns.len(), 1);
@@ -460,7 +527,10 @@ fn unparseable_versions_skip_with_an_unknown() {
         json!([]),
     );
     let s = store(vec![u]);
-    let out = run(&inventory(None, vec![pkg(PackageKind::Python, "foo", "1.0")]), &s);
+    let out = run(
+        &inventory(None, vec![pkg(PackageKind::Python, "foo", "1.0")]),
+        &s,
+    );
     assert!(out.findings.is_empty());
     assert_eq!(out.stats.ranges_skipped, 2);
 }
@@ -502,25 +572,33 @@ fn affects_reports_why() {
 #[test]
 fn aliases_merge_into_one_finding() {
     let range = json!([{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.5"}]}]);
-    let a = record(json!({"id": "PYSEC-2021-1", "modified": "2021-03-01T00:00:00Z",
+    let a = record(
+        json!({"id": "PYSEC-2021-1", "modified": "2021-03-01T00:00:00Z",
         "published": "2021-01-05T00:00:00Z",
         "aliases": ["CVE-2021-100", "GHSA-aaaa-bbbb-cccc"], "summary": "pysec summary",
         "references": [{"type": "WEB", "url": "https://a"}],
-        "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"}, "ranges": range}]}));
-    let b = record(json!({"id": "GHSA-aaaa-bbbb-cccc", "modified": "2022-01-01T00:00:00Z",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"}, "ranges": range}]}),
+    );
+    let b = record(
+        json!({"id": "GHSA-aaaa-bbbb-cccc", "modified": "2022-01-01T00:00:00Z",
         "published": "2021-01-02T00:00:00Z",
         "aliases": ["CVE-2021-100"], "summary": "ghsa summary",
         "references": [{"type": "WEB", "url": "https://b"}, {"type": "WEB", "url": "https://a"}],
         "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"},
-            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.4.2"}, {"introduced": "1.8"}, {"fixed": "2.0"}]}]}]}));
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.4.2"}, {"introduced": "1.8"}, {"fixed": "2.0"}]}]}]}),
+    );
     // Shares only a *related* id: a separate finding.
-    let c = record(json!({"id": "PYSEC-2021-2", "modified": "2021-03-01T00:00:00Z",
+    let c = record(
+        json!({"id": "PYSEC-2021-2", "modified": "2021-03-01T00:00:00Z",
         "related": ["CVE-2021-100"],
-        "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"}, "ranges": range}]}));
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"}, "ranges": range}]}),
+    );
     // Linked transitively: GO-like record aliasing the GHSA only.
-    let d = record(json!({"id": "OSV-2021-9", "modified": "2021-03-01T00:00:00Z",
+    let d = record(
+        json!({"id": "OSV-2021-9", "modified": "2021-03-01T00:00:00Z",
         "aliases": ["GHSA-aaaa-bbbb-cccc"],
-        "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"}, "ranges": range}]}));
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"}, "ranges": range}]}),
+    );
     let s = store(vec![a, b, c, d]);
     let out = run(
         &inventory(None, vec![pkg(PackageKind::Python, "foo", "1.4")]),
@@ -563,9 +641,11 @@ fn aliases_merge_into_one_finding() {
 fn deterministic_order() {
     let r = pypi("PYSEC-1", eco(json!([{"introduced": "0"}])), json!([]));
     let r2 = pypi("PYSEC-0", eco(json!([{"introduced": "0"}])), json!([]));
-    let r3 = record(json!({"id": "PYSEC-5", "modified": "2024-01-01T00:00:00Z", "affected": [
+    let r3 = record(
+        json!({"id": "PYSEC-5", "modified": "2024-01-01T00:00:00Z", "affected": [
         {"package": {"ecosystem": "PyPI", "name": "abc"},
-         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}));
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}),
+    );
     let s = store(vec![r, r2, r3]);
     let inv = inventory(
         None,
@@ -595,15 +675,31 @@ fn deterministic_order() {
 
 #[test]
 fn ecosystem_mapping() {
-    let e = |p: &customs_types::Package, o: Option<customs_types::OsInfo>| {
-        ecosystem_for(p, o.as_ref())
-    };
+    let e =
+        |p: &customs_types::Package, o: Option<customs_types::OsInfo>| ecosystem_for(p, o.as_ref());
     let t = |a: &str, b: &str, c: &str| Some((a.to_string(), b.to_string(), c.to_string()));
-    let d = deb("libssl3", "3.0.11-1~deb12u2+b1", "openssl", "3.0.11-1~deb12u2");
-    assert_eq!(e(&d, Some(os("debian", "12"))), t("Debian:12", "openssl", "3.0.11-1~deb12u2"));
-    assert_eq!(e(&d, Some(os("debian", "12.4"))), t("Debian:12", "openssl", "3.0.11-1~deb12u2"));
-    assert_eq!(e(&d, Some(os("ubuntu", "22.04"))), t("Ubuntu:22.04:LTS", "openssl", "3.0.11-1~deb12u2"));
-    assert_eq!(e(&d, Some(os("ubuntu", "23.10"))), t("Ubuntu:23.10", "openssl", "3.0.11-1~deb12u2"));
+    let d = deb(
+        "libssl3",
+        "3.0.11-1~deb12u2+b1",
+        "openssl",
+        "3.0.11-1~deb12u2",
+    );
+    assert_eq!(
+        e(&d, Some(os("debian", "12"))),
+        t("Debian:12", "openssl", "3.0.11-1~deb12u2")
+    );
+    assert_eq!(
+        e(&d, Some(os("debian", "12.4"))),
+        t("Debian:12", "openssl", "3.0.11-1~deb12u2")
+    );
+    assert_eq!(
+        e(&d, Some(os("ubuntu", "22.04"))),
+        t("Ubuntu:22.04:LTS", "openssl", "3.0.11-1~deb12u2")
+    );
+    assert_eq!(
+        e(&d, Some(os("ubuntu", "23.10"))),
+        t("Ubuntu:23.10", "openssl", "3.0.11-1~deb12u2")
+    );
     assert_eq!(e(&d, None), None);
     assert_eq!(e(&d, Some(os("linuxmint", "21"))), None);
     let mut no_ver = os("debian", "x");
@@ -615,31 +711,54 @@ fn ecosystem_mapping() {
 
     let mut apk = pkg(PackageKind::Apk, "libcrypto3", "3.1.4-r1");
     apk.source_name = Some("openssl".into());
-    assert_eq!(e(&apk, Some(os("alpine", "3.19.1"))), t("Alpine:v3.19", "openssl", "3.1.4-r1"));
-    assert_eq!(e(&apk, Some(os("wolfi", "20230201"))), t("Wolfi", "openssl", "3.1.4-r1"));
+    assert_eq!(
+        e(&apk, Some(os("alpine", "3.19.1"))),
+        t("Alpine:v3.19", "openssl", "3.1.4-r1")
+    );
+    assert_eq!(
+        e(&apk, Some(os("wolfi", "20230201"))),
+        t("Wolfi", "openssl", "3.1.4-r1")
+    );
 
     let mut rpm = pkg(PackageKind::Rpm, "openssl-libs", "1:3.0.7-24.el9");
     rpm.source_name = Some("openssl-3.0.7-24.el9.src.rpm".into());
     assert_eq!(
         e(&rpm, Some(os("rhel", "9.3"))),
-        t("Red Hat:enterprise_linux:9", "openssl-libs", "1:3.0.7-24.el9")
+        t(
+            "Red Hat:enterprise_linux:9",
+            "openssl-libs",
+            "1:3.0.7-24.el9"
+        )
     );
     let Resolution::Match(rh) = target_for(&rpm, Some(&os("rhel", "9.3"))) else {
         panic!()
     };
     assert_eq!(rh.names, ["openssl-libs", "openssl"]);
     assert!(rh.accepts("Red Hat:enterprise_linux:9::appstream"));
-    assert_eq!(e(&rpm, Some(os("rocky", "9.3"))), t("Rocky Linux:9", "openssl", "1:3.0.7-24.el9"));
-    assert_eq!(e(&rpm, Some(os("almalinux", "8.9"))), t("AlmaLinux:8", "openssl", "1:3.0.7-24.el9"));
+    assert_eq!(
+        e(&rpm, Some(os("rocky", "9.3"))),
+        t("Rocky Linux:9", "openssl", "1:3.0.7-24.el9")
+    );
+    assert_eq!(
+        e(&rpm, Some(os("almalinux", "8.9"))),
+        t("AlmaLinux:8", "openssl", "1:3.0.7-24.el9")
+    );
     let mut sles = os("sles", "15.5");
     sles.pretty_name = Some("SUSE Linux Enterprise Server 15 SP5".into());
     assert_eq!(
         e(&rpm, Some(sles)),
-        t("SUSE:Linux Enterprise Server 15 SP5", "openssl", "1:3.0.7-24.el9")
+        t(
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "openssl",
+            "1:3.0.7-24.el9"
+        )
     );
     let mut leap = os("opensuse-leap", "15.5");
     leap.pretty_name = Some("openSUSE Leap 15.5".into());
-    assert_eq!(e(&rpm, Some(leap)), t("openSUSE:Leap 15.5", "openssl", "1:3.0.7-24.el9"));
+    assert_eq!(
+        e(&rpm, Some(leap)),
+        t("openSUSE:Leap 15.5", "openssl", "1:3.0.7-24.el9")
+    );
     assert!(matches!(
         target_for(&rpm, Some(&os("fedora", "39"))),
         Resolution::Skip(SkipReason::NoEcosystem { .. })
@@ -647,42 +766,66 @@ fn ecosystem_mapping() {
 
     let py = pkg(PackageKind::Python, "Jinja2", "2.11.2");
     assert_eq!(e(&py, None), t("PyPI", "Jinja2", "2.11.2"));
-    assert_eq!(e(&pkg(PackageKind::Npm, "@babel/core", "7.0.0"), None), t("npm", "@babel/core", "7.0.0"));
-    assert_eq!(e(&pkg(PackageKind::Go, "stdlib", "go1.21.3"), None), t("Go", "stdlib", "1.21.3"));
+    assert_eq!(
+        e(&pkg(PackageKind::Npm, "@babel/core", "7.0.0"), None),
+        t("npm", "@babel/core", "7.0.0")
+    );
+    assert_eq!(
+        e(&pkg(PackageKind::Go, "stdlib", "go1.21.3"), None),
+        t("Go", "stdlib", "1.21.3")
+    );
     assert_eq!(
         e(&pkg(PackageKind::Go, "github.com/x/y", "v1.2.3"), None),
         t("Go", "github.com/x/y", "v1.2.3")
     );
-    assert_eq!(e(&pkg(PackageKind::Cargo, "smallvec", "1.6.0"), None), t("crates.io", "smallvec", "1.6.0"));
+    assert_eq!(
+        e(&pkg(PackageKind::Cargo, "smallvec", "1.6.0"), None),
+        t("crates.io", "smallvec", "1.6.0")
+    );
     let mut mvn = pkg(PackageKind::Maven, "log4j-core", "2.14.1");
     assert_eq!(e(&mvn, None), None);
-    mvn.properties.insert("group".into(), "org.apache.logging.log4j".into());
+    mvn.properties
+        .insert("group".into(), "org.apache.logging.log4j".into());
     assert_eq!(
         e(&mvn, None),
         t("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1")
     );
-    assert_eq!(e(&pkg(PackageKind::Gem, "rack", "2.0.0"), None), t("RubyGems", "rack", "2.0.0"));
     assert_eq!(
-        e(&pkg(PackageKind::Composer, "guzzlehttp/guzzle", "7.0.0"), None),
+        e(&pkg(PackageKind::Gem, "rack", "2.0.0"), None),
+        t("RubyGems", "rack", "2.0.0")
+    );
+    assert_eq!(
+        e(
+            &pkg(PackageKind::Composer, "guzzlehttp/guzzle", "7.0.0"),
+            None
+        ),
         t("Packagist", "guzzlehttp/guzzle", "7.0.0")
     );
-    assert_eq!(e(&pkg(PackageKind::Nuget, "Newtonsoft.Json", "12.0.1"), None), t("NuGet", "Newtonsoft.Json", "12.0.1"));
+    assert_eq!(
+        e(&pkg(PackageKind::Nuget, "Newtonsoft.Json", "12.0.1"), None),
+        t("NuGet", "Newtonsoft.Json", "12.0.1")
+    );
     assert_eq!(e(&pkg(PackageKind::MlRuntime, "cuda", "12.1"), None), None);
     assert_eq!(e(&pkg(PackageKind::Conda, "numpy", "1.26"), None), None);
 }
 
 #[test]
 fn maven_and_go_stdlib_match() {
-    let m = record(json!({"id": "GHSA-jfh8-c2jp-5v3q", "modified": "2024-01-01T00:00:00Z",
+    let m = record(
+        json!({"id": "GHSA-jfh8-c2jp-5v3q", "modified": "2024-01-01T00:00:00Z",
         "aliases": ["CVE-2021-44228"], "affected": [
         {"package": {"ecosystem": "Maven", "name": "org.apache.logging.log4j:log4j-core"},
-         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0-beta9"}, {"fixed": "2.15.0"}]}]}]}));
-    let g = record(json!({"id": "GO-2023-2185", "modified": "2024-01-01T00:00:00Z", "affected": [
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0-beta9"}, {"fixed": "2.15.0"}]}]}]}),
+    );
+    let g = record(
+        json!({"id": "GO-2023-2185", "modified": "2024-01-01T00:00:00Z", "affected": [
         {"package": {"ecosystem": "Go", "name": "stdlib"},
-         "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.20.11"}, {"introduced": "1.21.0-0"}, {"fixed": "1.21.4"}]}]}]}));
+         "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.20.11"}, {"introduced": "1.21.0-0"}, {"fixed": "1.21.4"}]}]}]}),
+    );
     let s = store(vec![m, g]);
     let mut mvn = pkg(PackageKind::Maven, "log4j-core", "2.14.1");
-    mvn.properties.insert("group".into(), "org.apache.logging.log4j".into());
+    mvn.properties
+        .insert("group".into(), "org.apache.logging.log4j".into());
     let out = run(
         &inventory(
             None,
@@ -697,13 +840,27 @@ fn maven_and_go_stdlib_match() {
     let got: Vec<(String, String, Option<String>)> = out
         .findings
         .iter()
-        .map(|f| (f.package.name.clone(), f.id.clone(), f.fixed_version.clone()))
+        .map(|f| {
+            (
+                f.package.name.clone(),
+                f.id.clone(),
+                f.fixed_version.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
         [
-            ("log4j-core".to_string(), "CVE-2021-44228".to_string(), Some("2.15.0".to_string())),
-            ("stdlib".into(), "GO-2023-2185".into(), Some("1.21.4".into())),
+            (
+                "log4j-core".to_string(),
+                "CVE-2021-44228".to_string(),
+                Some("2.15.0".to_string())
+            ),
+            (
+                "stdlib".into(),
+                "GO-2023-2185".into(),
+                Some("1.21.4".into())
+            ),
         ]
     );
     assert_eq!(out.findings[1].package.version, "go1.21.3");
@@ -711,7 +868,10 @@ fn maven_and_go_stdlib_match() {
 
 // ---------------------------------------------------------------- severity
 
-fn severity_of(records: Vec<Vulnerability>, p: customs_types::Package) -> (Severity, String, Vec<customs_types::CvssScore>) {
+fn severity_of(
+    records: Vec<Vulnerability>,
+    p: customs_types::Package,
+) -> (Severity, String, Vec<customs_types::CvssScore>) {
     let s = store(records);
     let out = run(&inventory(None, vec![p]), &s);
     assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
@@ -720,25 +880,36 @@ fn severity_of(records: Vec<Vulnerability>, p: customs_types::Package) -> (Sever
 }
 
 fn with_severity(id: &str, sev: serde_json::Value, db: serde_json::Value) -> Vulnerability {
-    record(json!({"id": id, "modified": "2024-01-01T00:00:00Z", "severity": sev,
+    record(
+        json!({"id": id, "modified": "2024-01-01T00:00:00Z", "severity": sev,
         "database_specific": db,
         "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"},
-            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}))
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}),
+    )
 }
 
 #[test]
 fn cvss_vectors_are_scored() {
     let r = score_cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap();
-    assert_eq!((r.version, r.score, r.severity), (3, 9.8, Some(Severity::Critical)));
+    assert_eq!(
+        (r.version, r.score, r.severity),
+        (3, 9.8, Some(Severity::Critical))
+    );
     // NVD: CVE-2022-30323 8.6 HIGH.
     let r = score_cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:H").unwrap();
     assert_eq!((r.score, r.severity), (8.6, Some(Severity::High)));
     let r = score_cvss("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N").unwrap();
     assert_eq!((r.score, r.severity), (6.5, Some(Severity::Medium)));
     let r = score_cvss("AV:N/AC:L/Au:N/C:P/I:P/A:P").unwrap();
-    assert_eq!((r.version, r.score, r.severity), (2, 7.5, Some(Severity::High)));
+    assert_eq!(
+        (r.version, r.score, r.severity),
+        (2, 7.5, Some(Severity::High))
+    );
     let r = score_cvss("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").unwrap();
-    assert_eq!((r.version, r.score, r.severity), (4, 9.3, Some(Severity::Critical)));
+    assert_eq!(
+        (r.version, r.score, r.severity),
+        (4, 9.3, Some(Severity::Critical))
+    );
     let r = score_cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N").unwrap();
     assert_eq!((r.score, r.severity), (0.0, None));
     assert!(score_cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:U/A:U").is_err());
@@ -826,19 +997,42 @@ fn ghsa_database_specific_severity_fallback() {
     let by_pkg: Vec<(&str, &str, Severity, &str)> = out
         .findings
         .iter()
-        .map(|f| (f.package.name.as_str(), f.id.as_str(), f.severity, f.severity_source.as_str()))
+        .map(|f| {
+            (
+                f.package.name.as_str(),
+                f.id.as_str(),
+                f.severity,
+                f.severity_source.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         by_pkg,
         [
-            ("github.com/evmos/evmos/v13", "GHSA-m99c-q26r-m7m7", Severity::Medium,
-             "database_specific.severity of GHSA-m99c-q26r-m7m7"),
-            ("github.com/hashicorp/go-getter", "CVE-2022-30323", Severity::High,
-             "CVSS_V3 of GHSA-28r2-q6m8-9hpx"),
-            ("github.com/moby/moby", "GHSA-vp35-85q5-9f25", Severity::Low,
-             "database_specific.severity of GHSA-vp35-85q5-9f25"),
-            ("github.com/personnummer/go", "GHSA-hv53-vf5m-8q94", Severity::Low,
-             "database_specific.severity of GHSA-hv53-vf5m-8q94"),
+            (
+                "github.com/evmos/evmos/v13",
+                "GHSA-m99c-q26r-m7m7",
+                Severity::Medium,
+                "database_specific.severity of GHSA-m99c-q26r-m7m7"
+            ),
+            (
+                "github.com/hashicorp/go-getter",
+                "CVE-2022-30323",
+                Severity::High,
+                "CVSS_V3 of GHSA-28r2-q6m8-9hpx"
+            ),
+            (
+                "github.com/moby/moby",
+                "GHSA-vp35-85q5-9f25",
+                Severity::Low,
+                "database_specific.severity of GHSA-vp35-85q5-9f25"
+            ),
+            (
+                "github.com/personnummer/go",
+                "GHSA-hv53-vf5m-8q94",
+                Severity::Low,
+                "database_specific.severity of GHSA-hv53-vf5m-8q94"
+            ),
         ]
     );
     // Every GHSA sample with a CVSS vector: our score gives the same rating
@@ -850,7 +1044,11 @@ fn ghsa_database_specific_severity_fallback() {
         };
         let ours = score_cvss(&sev.score).unwrap().severity.unwrap();
         let theirs: Severity = r.database_severity().unwrap().parse().unwrap();
-        assert!((ours as i32 - theirs as i32).abs() <= 1, "{}: {ours} vs {theirs}", r.id);
+        assert!(
+            (ours as i32 - theirs as i32).abs() <= 1,
+            "{}: {ours} vs {theirs}",
+            r.id
+        );
     }
 }
 
@@ -858,40 +1056,67 @@ fn ghsa_database_specific_severity_fallback() {
 fn alias_severity_fallback() {
     // Real GHSA record as the alias (its package is another one).
     let mut records = ghsa_samples();
-    records.push(record(json!({"id": "GO-2099-0001", "modified": "2024-01-01T00:00:00Z",
+    records.push(record(
+        json!({"id": "GO-2099-0001", "modified": "2024-01-01T00:00:00Z",
         "aliases": ["GHSA-hv53-vf5m-8q94"],
         "affected": [{"package": {"ecosystem": "Go", "name": "example.com/fork-of-personnummer"},
-            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}]})));
-    let (sev, src, _) = severity_of(records, pkg(PackageKind::Go, "example.com/fork-of-personnummer", "v1.0.0"));
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}]}),
+    ));
+    let (sev, src, _) = severity_of(
+        records,
+        pkg(
+            PackageKind::Go,
+            "example.com/fork-of-personnummer",
+            "v1.0.0",
+        ),
+    );
     assert_eq!(
         (sev, src.as_str()),
-        (Severity::Low, "alias GHSA-hv53-vf5m-8q94: database_specific.severity of GHSA-hv53-vf5m-8q94")
+        (
+            Severity::Low,
+            "alias GHSA-hv53-vf5m-8q94: database_specific.severity of GHSA-hv53-vf5m-8q94"
+        )
     );
 
     // CVE record with a vector; CVE is preferred over another alias.
-    let cve = record(json!({"id": "CVE-2099-1", "modified": "2024-01-01T00:00:00Z",
-        "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]}));
+    let cve = record(
+        json!({"id": "CVE-2099-1", "modified": "2024-01-01T00:00:00Z",
+        "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]}),
+    );
     let other = record(json!({"id": "ALT-1", "modified": "2024-01-01T00:00:00Z",
         "database_specific": {"severity": "LOW"}}));
-    let r = record(json!({"id": "PYSEC-2099-1", "modified": "2024-01-01T00:00:00Z",
+    let r = record(
+        json!({"id": "PYSEC-2099-1", "modified": "2024-01-01T00:00:00Z",
         "aliases": ["ALT-1", "CVE-2099-1", "CVE-2099-404"],
         "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"},
-            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}));
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}),
+    );
     let (sev, src, cvss) = severity_of(vec![cve, other, r], pkg(PackageKind::Python, "foo", "1"));
-    assert_eq!((sev, src.as_str()), (Severity::Critical, "alias CVE-2099-1: CVSS_V3 of CVE-2099-1"));
+    assert_eq!(
+        (sev, src.as_str()),
+        (
+            Severity::Critical,
+            "alias CVE-2099-1: CVSS_V3 of CVE-2099-1"
+        )
+    );
     assert_eq!(cvss.len(), 1);
     assert_eq!(cvss[0].source, "CVE-2099-1");
 }
 
 #[test]
 fn per_package_and_unknown_severity() {
-    let r = record(json!({"id": "DSA-1", "modified": "2024-01-01T00:00:00Z", "affected": [
+    let r = record(
+        json!({"id": "DSA-1", "modified": "2024-01-01T00:00:00Z", "affected": [
         {"package": {"ecosystem": "Debian:12", "name": "foo"},
          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}],
-         "ecosystem_specific": {"severity": "medium"}}]}));
+         "ecosystem_specific": {"severity": "medium"}}]}),
+    );
     let s = store(vec![r]);
     let out = run(
-        &inventory(Some(os("debian", "12")), vec![deb("foo", "1-1", "foo", "1-1")]),
+        &inventory(
+            Some(os("debian", "12")),
+            vec![deb("foo", "1-1", "foo", "1-1")],
+        ),
         &s,
     );
     assert_eq!(out.findings[0].severity, Severity::Medium);
@@ -906,7 +1131,10 @@ fn per_package_and_unknown_severity() {
          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}));
     let s = store(vec![u]);
     let out = run(
-        &inventory(Some(os("ubuntu", "22.04")), vec![deb("foo", "1-1", "foo", "1-1")]),
+        &inventory(
+            Some(os("ubuntu", "22.04")),
+            vec![deb("foo", "1-1", "foo", "1-1")],
+        ),
         &s,
     );
     assert_eq!(out.findings[0].severity, Severity::High);
@@ -918,5 +1146,8 @@ fn per_package_and_unknown_severity() {
         "affected": [{"package": {"ecosystem": "PyPI", "name": "foo"},
             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}));
     let (sev, src, cvss) = severity_of(vec![n], pkg(PackageKind::Python, "foo", "1"));
-    assert_eq!((sev, src.as_str(), cvss.len()), (Severity::Unknown, "none", 0));
+    assert_eq!(
+        (sev, src.as_str(), cvss.len()),
+        (Severity::Unknown, "none", 0)
+    );
 }

@@ -1,6 +1,6 @@
 //! Writes the test fixture report in every format to a directory, for
 //! looking at the outputs or feeding them to other tools:
-//! `cargo run -p customs-report --example render_fixture -- OUT_DIR`.
+//! `cargo run -p customs-report --example render_fixture -- OUT_DIR [awkward]`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -14,7 +14,12 @@ fn main() -> std::io::Result<()> {
             .unwrap_or_else(|| "report-fixture".into()),
     );
     std::fs::create_dir_all(&dir)?;
-    let report = common::fixture();
+    let awkward = std::env::args().nth(2).as_deref() == Some("awkward");
+    let report = if awkward {
+        common::awkward()
+    } else {
+        common::fixture()
+    };
     for f in customs_report::Format::ALL {
         let ext = match f {
             customs_report::Format::Table => "txt",

@@ -71,6 +71,17 @@ pub const NEWER_THAN_BASELINE: &[&str] = &[
     "atc-game",
 ];
 
+/// The deprecated `+` ids of the SPDX list (`GPL-2.0+`): ids in their own
+/// right, which the `spdx` crate only knows as `GPL-2.0` with a `+`.
+const DEPRECATED_PLUS_IDS: &[&str] = &[
+    "GPL-1.0+",
+    "GPL-2.0+",
+    "GPL-3.0+",
+    "LGPL-2.0+",
+    "LGPL-2.1+",
+    "LGPL-3.0+",
+];
+
 fn in_baseline(id: &str) -> bool {
     !NEWER_THAN_BASELINE.contains(&id)
 }
@@ -86,6 +97,9 @@ pub fn classify(s: &str) -> Option<LicenseKind<'_>> {
     let s = s.trim();
     if s.is_empty() || s == "NOASSERTION" || s == "NONE" {
         return None;
+    }
+    if DEPRECATED_PLUS_IDS.contains(&s) {
+        return Some(LicenseKind::Id(s));
     }
     if spdx::license_id(s).is_some_and(|l| l.name == s) {
         return Some(if in_baseline(s) {
@@ -224,6 +238,9 @@ mod tests {
     fn classifies() {
         assert_eq!(classify("MIT"), Some(LicenseKind::Id("MIT")));
         assert_eq!(classify("GPL-2.0"), Some(LicenseKind::Id("GPL-2.0")));
+        assert_eq!(classify("GPL-2.0+"), Some(LicenseKind::Id("GPL-2.0+")));
+        // `+` is the or-later operator: an expression, not the id `MIT`.
+        assert_eq!(classify("MIT+"), Some(LicenseKind::Expression("MIT+")));
         assert_eq!(
             classify("MIT OR Apache-2.0"),
             Some(LicenseKind::Expression("MIT OR Apache-2.0"))
@@ -238,8 +255,6 @@ mod tests {
             classify("MIT/Apache-2.0"),
             Some(LicenseKind::Name("MIT/Apache-2.0"))
         );
-        // `license_id` trims a trailing `+`; an id must match exactly.
-        assert_ne!(classify("MIT+"), Some(LicenseKind::Id("MIT")));
         assert_eq!(classify("Bugroff"), Some(LicenseKind::Name("Bugroff")));
         assert_eq!(
             classify("MIT OR Bugroff"),

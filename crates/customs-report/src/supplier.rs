@@ -129,7 +129,11 @@ impl Actor {
         // Any other parenthesised part (npm's `(url)`) is dropped: SPDX
         // reads a parenthesis as the mail.
         let name: String = rest.replace(['(', ')'], " ");
-        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace(" ,", ",");
         let name = name
             .trim_matches(|c: char| c == ',' || c == ';')
             .trim()
@@ -458,6 +462,8 @@ mod tests {
         let a = Actor::parse("Person: Jane (not a mail)", None).unwrap();
         assert_eq!(a.to_spdx(), "Person: Jane");
         assert_eq!(Actor::parse("  <a@b.c> ", None), None);
+        let a = Actor::parse("Jane Doe <jane@example.org>, John Roe", None).unwrap();
+        assert_eq!(a.to_spdx(), "Person: Jane Doe, John Roe (jane@example.org)");
         assert!(!looks_like_email("a@b"));
         assert!(looks_like_email("a.b@c.org"));
     }

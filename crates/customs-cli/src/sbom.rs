@@ -1,0 +1,74 @@
+//! `customs sbom IMAGE`, `customs fs DIR`, `customs rootfs DIR`: the
+//! inventory of an image or a directory, as an SBOM.
+
+use std::io::Write;
+
+use anyhow::Context;
+use customs_analyze::dispatch::AnalyzeFactory;
+use customs_layer::{NoProgress, Progress};
+use customs_report::{CycloneDxVersion, Format, TableOptions};
+use customs_scan::{ScanOutput, scan_image};
+use customs_source::{SourceSpec, open};
+
+use crate::args::{GlobalArgs, ImageSourceArgs, SbomFormat};
+use crate::output::writer;
+use crate::progress::Bars;
+use crate::report;
+
+/// Opens the source and runs the catalogue pass.
+pub fn scan(global: &GlobalArgs, spec: &SourceSpec, args: &ImageSourceArgs) -> anyhow::Result<ScanOutput> {
+    let opts = args.open_options(spec)?;
+    let image = open(spec, &opts).with_context(|| format!("cannot open {spec}"))?;
+    let walk = args.walk_options();
+    let bars = Bars::for_stderr(global.quiet);
+    let progress: &dyn Progress = match &bars {
+        Some(b) => b,
+        None => &NoProgress,
+    };
+    let analyzers = AnalyzeFactory::builtin();
+    let out = scan_image(&image, &walk, &analyzers, progress);
+    tracing::debug!(
+        "scan stats: {} layers, {} files analyzed, walk {} ms, inventory {} ms",
+        out.stats.layers,
+        out.stats.files_analyzed,
+        out.stats.walk_ms,
+        out.stats.inventory_ms
+    );
+    Ok(out)
+}
+
+fn format_of(f: SbomFormat) -> Format {
+    match f {
+        SbomFormat::Cyclonedx => Format::CycloneDx(CycloneDxVersion::V1_6),
+        SbomFormat::Cyclonedx17 => Format::CycloneDx(CycloneDxVersion::V1_7),
+        SbomFormat::SpdxJson => Format::Spdx,
+        SbomFormat::Json => Format::Json,
+        SbomFormat::Table => Format::Table,
+    }
+}
+
+/// Writes the inventory of a scan.
+pub fn write(out: &ScanOutput, format: SbomFormat, output: Option<&std::path::Path>) -> anyhow::Result<u8> {
+    let rep = report::build(out, Vec::new());
+    let mut w = writer(output)?;
+    match format_of(format) {
+        Format::Table => customs_report::write_table_with(&rep, &TableOptions::packages_only(), &mut w)?,
+        f => customs_report::write(f, &rep, &mut w)?,
+    }
+    w.flush()?;
+    drop(w);
+    report::finish(out)
+}
+
+pub fn run(global: &GlobalArgs, args: &crate::args::SbomArgs) -> anyhow::Result<u8> {
+    let spec = args.source.spec(args.image.as_deref())?;
+    let out = scan(global, &spec, &args.source)?;
+    write(&out, args.format, args.output.as_deref())
+}
+
+pub fn run_dir(global: &GlobalArgs, args: &crate::args::DirArgs) -> anyhow::Result<u8> {
+    let spec = SourceSpec::Dir(args.dir.clone());
+    let source = ImageSourceArgs::for_dir(args.parallel);
+    let out = scan(global, &spec, &source)?;
+    write(&out, args.format, args.output.as_deref())
+}
