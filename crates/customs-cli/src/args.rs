@@ -109,7 +109,12 @@ pub struct ImageArgs {
     #[command(flatten)]
     pub source: ImageSourceArgs,
     /// What to look for (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "vuln,secret,model")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "vuln,secret,model"
+    )]
     pub scanners: Vec<Scanner>,
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value_t = ReportFormat::Table)]

@@ -42,7 +42,10 @@ pub fn update(loc: &DbLocation, ecosystems: Option<&[String]>, quiet: bool) -> a
         .build()
         .context("tokio runtime")?;
     if !quiet {
-        eprintln!("customs: updating the vulnerability DB from {} ...", loc.db_repository);
+        eprintln!(
+            "customs: updating the vulnerability DB from {} ...",
+            loc.db_repository
+        );
     }
     let summary = rt
         .block_on(customs_advisory::update(
@@ -121,7 +124,10 @@ pub fn run(args: &DbArgs, quiet: bool) -> anyhow::Result<u8> {
             let r = customs_advisory::import(path, &db)
                 .with_context(|| format!("import of {}", path.display()))?;
             for (eco, f) in &r.ecosystems {
-                println!("{eco:<12} records {:>6}  withdrawn {:>4}  invalid {:>3}", f.records, f.withdrawn, f.invalid);
+                println!(
+                    "{eco:<12} records {:>6}  withdrawn {:>4}  invalid {:>3}",
+                    f.records, f.withdrawn, f.invalid
+                );
             }
             for w in r.warnings.iter().take(20) {
                 eprintln!("customs: warning: {w}");
@@ -137,7 +143,10 @@ pub fn run(args: &DbArgs, quiet: bool) -> anyhow::Result<u8> {
         DbCommand::Status { loc } => {
             let path = db_path(loc);
             let db = Db::open(&path).with_context(|| {
-                format!("no usable DB at {} (run `customs db update`)", path.display())
+                format!(
+                    "no usable DB at {} (run `customs db update`)",
+                    path.display()
+                )
             })?;
             let s = db.status();
             println!("DB:       {}", s.path.display());
@@ -149,7 +158,10 @@ pub fn run(args: &DbArgs, quiet: bool) -> anyhow::Result<u8> {
             if let Some(t) = s.checked_at {
                 println!("Checked:  {t}");
             }
-            println!("Records:  {} ({} affected entries)", s.total_records, s.total_affected);
+            println!(
+                "Records:  {} ({} affected entries)",
+                s.total_records, s.total_affected
+            );
             for e in &s.ecosystems {
                 println!(
                     "  {:<12} {:>6} records  last modified {}",
@@ -162,7 +174,9 @@ pub fn run(args: &DbArgs, quiet: bool) -> anyhow::Result<u8> {
                 let days = age.as_secs() / 86_400;
                 println!("Age:      {days} days");
                 if days > 7 {
-                    eprintln!("customs: warning: the DB is older than 7 days; run `customs db update`");
+                    eprintln!(
+                        "customs: warning: the DB is older than 7 days; run `customs db update`"
+                    );
                 }
             }
             Ok(0)

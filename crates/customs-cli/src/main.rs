@@ -3,12 +3,12 @@
 mod args;
 mod db;
 mod inspect;
+mod output;
+mod progress;
 mod report;
 mod sbom;
 mod scan;
 mod version_cmd;
-mod output;
-mod progress;
 
 use std::process::ExitCode;
 

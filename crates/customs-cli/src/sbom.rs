@@ -16,7 +16,11 @@ use crate::progress::Bars;
 use crate::report;
 
 /// Opens the source and runs the catalogue pass.
-pub fn scan(global: &GlobalArgs, spec: &SourceSpec, args: &ImageSourceArgs) -> anyhow::Result<ScanOutput> {
+pub fn scan(
+    global: &GlobalArgs,
+    spec: &SourceSpec,
+    args: &ImageSourceArgs,
+) -> anyhow::Result<ScanOutput> {
     let opts = args.open_options(spec)?;
     let image = open(spec, &opts).with_context(|| format!("cannot open {spec}"))?;
     let walk = args.walk_options();
@@ -48,11 +52,17 @@ fn format_of(f: SbomFormat) -> Format {
 }
 
 /// Writes the inventory of a scan.
-pub fn write(out: &ScanOutput, format: SbomFormat, output: Option<&std::path::Path>) -> anyhow::Result<u8> {
+pub fn write(
+    out: &ScanOutput,
+    format: SbomFormat,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<u8> {
     let rep = report::build(out, Vec::new());
     let mut w = writer(output)?;
     match format_of(format) {
-        Format::Table => customs_report::write_table_with(&rep, &TableOptions::packages_only(), &mut w)?,
+        Format::Table => {
+            customs_report::write_table_with(&rep, &TableOptions::packages_only(), &mut w)?
+        }
         f => customs_report::write(f, &rep, &mut w)?,
     }
     w.flush()?;

@@ -97,10 +97,15 @@ pub fn artifact_ids(out: &ScanOutput) -> Vec<String> {
 }
 
 /// Matches the inventory against the DB.
-pub fn vulnerabilities(out: &ScanOutput, args: &ImageArgs, quiet: bool) -> anyhow::Result<Vec<VulnFinding>> {
+pub fn vulnerabilities(
+    out: &ScanOutput,
+    args: &ImageArgs,
+    quiet: bool,
+) -> anyhow::Result<Vec<VulnFinding>> {
     let db = db::open_for_scan(&args.db, args.offline, quiet)?;
     let t = std::time::Instant::now();
-    let m = customs_match::match_inventory(&out.inventory, &db).context("matching against the DB")?;
+    let m =
+        customs_match::match_inventory(&out.inventory, &db).context("matching against the DB")?;
     tracing::debug!(
         "match: {} packages, {} lookups, {} findings in {} ms",
         m.stats.packages_considered,
@@ -125,15 +130,17 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result<u8> {
     let rep = report::build(&out, findings);
     let mut w = writer(args.output.as_deref())?;
     match format_of(args.format) {
-        Format::Table => customs_report::write_table_with(
-            &rep,
-            &TableOptions::vulnerabilities_only(),
-            &mut w,
-        )?,
+        Format::Table => {
+            customs_report::write_table_with(&rep, &TableOptions::vulnerabilities_only(), &mut w)?
+        }
         f => customs_report::write(f, &rep, &mut w)?,
     }
     w.flush()?;
     drop(w);
     let input_code = report::finish(&out)?;
-    Ok(if input_code != 0 { input_code } else { gate_code })
+    Ok(if input_code != 0 {
+        input_code
+    } else {
+        gate_code
+    })
 }

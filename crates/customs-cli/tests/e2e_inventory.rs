@@ -29,17 +29,28 @@ fn packages<'a>(r: &'a serde_json::Value, kind: &str) -> Vec<&'a serde_json::Val
 fn dpkg_query(rootfs: &Path) -> BTreeSet<(String, String, String)> {
     let out = Command::new("dpkg-query")
         .arg("-W")
-        .arg(format!("--admindir={}", rootfs.join("var/lib/dpkg").display()))
+        .arg(format!(
+            "--admindir={}",
+            rootfs.join("var/lib/dpkg").display()
+        ))
         .arg("-f")
         .arg("${Package} ${Version} ${Architecture}\n")
         .output()
         .expect("dpkg-query (Debian's dpkg)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| {
             let mut it = l.split(' ');
-            Some((it.next()?.to_string(), it.next()?.to_string(), it.next()?.to_string()))
+            Some((
+                it.next()?.to_string(),
+                it.next()?.to_string(),
+                it.next()?.to_string(),
+            ))
         })
         .collect()
 }
@@ -93,22 +104,41 @@ fn deb_packages_equal_dpkg_query() {
     }
 }
 
-/// PEP 503 normalised name and version of every `*.dist-info` dir.
+/// PEP 503 normalised name and version of every `*.dist-info` and `*.egg-info` dir.
 fn dist_infos(rootfs: &Path) -> BTreeSet<(String, String, String)> {
     let mut out = BTreeSet::new();
     let mut stack = vec![rootfs.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
-            let Ok(md) = std::fs::symlink_metadata(&p) else { continue };
+            let Ok(md) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
             if !md.is_dir() {
                 continue;
             }
             let name = e.file_name().to_string_lossy().into_owned();
-            if let Some(stem) = name.strip_suffix(".dist-info") {
+            // Debian ships setuptools and wheel as `name-version.egg-info`
+            // dirs (sometimes `name-version-py3.11.egg-info`)
+            let stem = name.strip_suffix(".dist-info").or_else(|| {
+                let s = name.strip_suffix(".egg-info")?;
+                Some(match s.rsplit_once("-py") {
+                    Some((head, py)) if py.chars().all(|c| c.is_ascii_digit() || c == '.') => head,
+                    _ => s,
+                })
+            });
+            if let Some(stem) = stem {
                 let (n, v) = stem.rsplit_once('-').expect("name-version.dist-info");
-                let dir = p.parent().unwrap().strip_prefix(rootfs).unwrap().display().to_string();
+                let dir = p
+                    .parent()
+                    .unwrap()
+                    .strip_prefix(rootfs)
+                    .unwrap()
+                    .display()
+                    .to_string();
                 out.insert((pep503(n), v.to_string(), format!("/{dir}")));
             } else {
                 stack.push(p);
@@ -140,16 +170,28 @@ fn ml_app_python_and_npm_packages_equal_the_files() {
     let rootfs = images().join("ml-app/rootfs");
     let want_py = dist_infos(&rootfs);
     // the pins of requirements.txt are among them
-    let reqs = std::fs::read_to_string(customs_testutil::shared_dir().join("images/ml-app/requirements.txt")).unwrap();
-    for line in reqs.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    let reqs = std::fs::read_to_string(
+        customs_testutil::shared_dir().join("images/ml-app/requirements.txt"),
+    )
+    .unwrap();
+    for line in reqs
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let (n, v) = line.split_once("==").expect("pinned requirement");
         assert!(
-            want_py.iter().any(|(name, ver, _)| *name == pep503(n.trim()) && ver == v.trim()),
+            want_py
+                .iter()
+                .any(|(name, ver, _)| *name == pep503(n.trim()) && ver == v.trim()),
             "{line} not installed in the image?"
         );
     }
     let lock: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(customs_testutil::shared_dir().join("images/ml-app/package-lock.json")).unwrap(),
+        &std::fs::read_to_string(
+            customs_testutil::shared_dir().join("images/ml-app/package-lock.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     let want_npm: BTreeSet<(String, String, String)> = lock["packages"]
@@ -159,7 +201,11 @@ fn ml_app_python_and_npm_packages_equal_the_files() {
         .filter(|(k, _)| !k.is_empty())
         .map(|(k, v)| {
             let name = k.rsplit("node_modules/").next().unwrap().to_string();
-            (name, v["version"].as_str().unwrap().to_string(), format!("/app/{k}/package.json"))
+            (
+                name,
+                v["version"].as_str().unwrap().to_string(),
+                format!("/app/{k}/package.json"),
+            )
         })
         .collect();
     assert!(want_npm.iter().filter(|(n, _, _)| n == "minimist").count() >= 2);
@@ -172,14 +218,27 @@ fn ml_app_python_and_npm_packages_equal_the_files() {
             .iter()
             .map(|p| {
                 let loc = p["location"].as_str().unwrap();
-                let dir = Path::new(loc).parent().unwrap().parent().unwrap().display().to_string();
-                (pep503(p["name"].as_str().unwrap()), p["version"].as_str().unwrap().to_string(), dir)
+                let dir = Path::new(loc)
+                    .parent()
+                    .unwrap()
+                    .parent()
+                    .unwrap()
+                    .display()
+                    .to_string();
+                (
+                    pep503(p["name"].as_str().unwrap()),
+                    p["version"].as_str().unwrap().to_string(),
+                    dir,
+                )
             })
             .collect();
         assert_eq!(got_py, want_py, "{src}: python packages");
         for p in packages(&r, "python") {
             let debian = ["pip", "setuptools", "wheel"].contains(&p["name"].as_str().unwrap())
-                && p["location"].as_str().unwrap().starts_with("/usr/lib/python3/dist-packages/");
+                && p["location"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("/usr/lib/python3/dist-packages/");
             assert_eq!(
                 p["os_managed"].is_object(),
                 debian,
@@ -188,7 +247,13 @@ fn ml_app_python_and_npm_packages_equal_the_files() {
                 p["location"]
             );
             if debian {
-                assert!(p["os_managed"]["purl"].as_str().unwrap().starts_with("pkg:deb/debian/python3-"), "{p}");
+                assert!(
+                    p["os_managed"]["purl"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("pkg:deb/debian/python3-"),
+                    "{p}"
+                );
             }
         }
         let got_npm: BTreeSet<(String, String, String)> = packages(&r, "npm")

@@ -277,7 +277,11 @@ mod tests {
         assert!(!is_candidate(&info("/usr/bin/app", 1000, 0o755)));
         assert!(!is_candidate(&info("/usr/bin/app", MAX_SIZE + 1, 0o755)));
         assert!(!is_candidate(&info("/usr/lib/libx.so", 1 << 20, 0o755)));
-        assert!(!is_candidate(&info("/usr/lib/libx.so.1.2.3", 1 << 20, 0o755)));
+        assert!(!is_candidate(&info(
+            "/usr/lib/libx.so.1.2.3",
+            1 << 20,
+            0o755
+        )));
         // only the file name counts
         assert!(is_candidate(&info("/opt/x.so.d/app", 1 << 20, 0o755)));
     }

@@ -64,7 +64,9 @@ pub enum GoError {
     Io(#[from] io::Error),
     #[error("Go build info at offset {offset:#x}: {reason}")]
     Malformed { offset: u64, reason: String },
-    #[error("Go build info at offset {offset:#x}: the {what} is {len} bytes, over the {limit}-byte limit")]
+    #[error(
+        "Go build info at offset {offset:#x}: the {what} is {len} bytes, over the {limit}-byte limit"
+    )]
     TooLong {
         offset: u64,
         what: &'static str,
@@ -75,7 +77,9 @@ pub enum GoError {
         "Go build info at offset {offset:#x}: pointer format (Go < 1.18), but the executable's address map could not be read"
     )]
     NoAddressMap { offset: u64 },
-    #[error("Go build info at offset {offset:#x}: the {what} address {address:#x} is outside the file's segments")]
+    #[error(
+        "Go build info at offset {offset:#x}: the {what} address {address:#x} is outside the file's segments"
+    )]
     Unmapped {
         offset: u64,
         what: &'static str,
@@ -611,7 +615,10 @@ pub fn stdlib_version(toolchain: &str) -> Option<String> {
 
 /// A run of ASCII digits at the start (non-empty), and the rest.
 fn digits(s: &str) -> Option<(&str, &str)> {
-    let end = s.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
+    let end = s
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
     (end > 0).then(|| s.split_at(end))
 }
 
@@ -671,15 +678,9 @@ pub fn packages(bi: &BuildInfo) -> Vec<Package> {
 
     let stdlib = stdlib_version(&bi.go_version);
     if let Some(v) = &stdlib {
-        let mut p = Package::new(
-            PackageKind::Go,
-            "stdlib",
-            v,
-            purl("stdlib", v),
-            "",
-            ID,
-        );
-        p.properties.insert("toolchain".into(), bi.go_version.clone());
+        let mut p = Package::new(PackageKind::Go, "stdlib", v, purl("stdlib", v), "", ID);
+        p.properties
+            .insert("toolchain".into(), bi.go_version.clone());
         if !bi.path.is_empty() {
             p.properties.insert("path".into(), bi.path.clone());
         }
@@ -706,7 +707,8 @@ pub fn packages(bi: &BuildInfo) -> Vec<Package> {
             ID,
         );
         p.properties.insert("main".into(), "true".into());
-        p.properties.insert("toolchain".into(), bi.go_version.clone());
+        p.properties
+            .insert("toolchain".into(), bi.go_version.clone());
         if version.is_empty() && !m.version.is_empty() {
             p.properties.insert("version".into(), m.version.clone());
         }

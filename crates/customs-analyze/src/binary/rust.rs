@@ -40,7 +40,9 @@ pub enum AuditError {
     Io(#[from] io::Error),
     #[error("cargo-auditable data: {0}")]
     Info(auditable_info::Error),
-    #[error("cargo-auditable data at offset {offset:#x}: {size}-byte section, over the {limit}-byte limit")]
+    #[error(
+        "cargo-auditable data at offset {offset:#x}: {size}-byte section, over the {limit}-byte limit"
+    )]
     SectionTooLarge { offset: u64, size: u64, limit: u64 },
     #[error("cargo-auditable data at offset {offset:#x}: inflating: {source}")]
     Inflate { offset: u64, source: io::Error },

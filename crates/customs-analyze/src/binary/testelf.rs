@@ -46,7 +46,11 @@ pub(crate) fn elf64(sections: &[Section<'_>], section_headers: bool, min_size: u
     out.extend_from_slice(&names);
     align(&mut out, 8);
     let shoff = out.len() as u64;
-    let shnum = if section_headers { sections.len() + 2 } else { 0 };
+    let shnum = if section_headers {
+        sections.len() + 2
+    } else {
+        0
+    };
     if section_headers {
         out.extend_from_slice(&[0u8; 64]); // null section
         for (i, s) in sections.iter().enumerate() {
@@ -89,7 +93,14 @@ pub(crate) fn elf64(sections: &[Section<'_>], section_headers: bool, min_size: u
     eh.extend_from_slice(&(phnum as u16).to_le_bytes());
     eh.extend_from_slice(&64u16.to_le_bytes());
     eh.extend_from_slice(&(shnum as u16).to_le_bytes());
-    eh.extend_from_slice(&(if section_headers { sections.len() as u16 + 1 } else { 0 }).to_le_bytes());
+    eh.extend_from_slice(
+        &(if section_headers {
+            sections.len() as u16 + 1
+        } else {
+            0
+        })
+        .to_le_bytes(),
+    );
     out[..64].copy_from_slice(&eh);
     for (i, s) in sections.iter().enumerate() {
         let mut p = Vec::new();

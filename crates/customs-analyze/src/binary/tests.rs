@@ -152,8 +152,8 @@ fn find<'a>(a: &'a LayerAnalysis, name: &str) -> &'a Package {
 
 fn assert_purls_round_trip(packages: &[Package]) {
     for p in packages {
-        let parsed = packageurl::PackageUrl::from_str(&p.purl)
-            .unwrap_or_else(|e| panic!("{}: {e}", p.purl));
+        let parsed =
+            packageurl::PackageUrl::from_str(&p.purl).unwrap_or_else(|e| panic!("{}: {e}", p.purl));
         assert_eq!(parsed.to_string(), p.purl, "purl of {}", p.name);
     }
 }
@@ -217,7 +217,11 @@ fn check_example(a: &LayerAnalysis) {
         ])
     );
     assert!(a.packages.iter().all(|p| p.kind == PackageKind::Go));
-    assert!(a.packages.iter().all(|p| p.location == "/usr/local/bin/app"));
+    assert!(
+        a.packages
+            .iter()
+            .all(|p| p.location == "/usr/local/bin/app")
+    );
     assert!(a.packages.iter().all(|p| p.analyzer == "go-binary"));
 
     let stdlib = find(a, "stdlib");
@@ -335,7 +339,10 @@ dep\tbroken\n";
     assert_eq!(main.depends_on, ["cloud.google.com/go", "stdlib"]);
     let stdlib = find(&a, "stdlib");
     assert_eq!(stdlib.version, "1.23.1");
-    assert_eq!(stdlib.properties["toolchain"], "go1.23.1 X:nocoverageredesign");
+    assert_eq!(
+        stdlib.properties["toolchain"],
+        "go1.23.1 X:nocoverageredesign"
+    );
     // the `dep\tbroken` line
     assert_eq!(a.unknowns.len(), 1, "{:?}", a.unknowns);
     assert!(a.unknowns[0].message.contains("1 line(s)"));
@@ -414,7 +421,11 @@ fn go_malformed_build_info_is_an_unknown() {
     let a = run(GoBinary, &[exe("/app", data)]);
     assert!(a.packages.is_empty());
     assert_eq!(a.unknowns.len(), 1);
-    assert!(a.unknowns[0].message.contains("Go build info"), "{:?}", a.unknowns);
+    assert!(
+        a.unknowns[0].message.contains("Go build info"),
+        "{:?}",
+        a.unknowns
+    );
 }
 
 #[test]
@@ -474,14 +485,22 @@ fn stdlib_versions_match_the_osv_go_records() {
         }
         assert!(!v.starts_with('v') && !v.starts_with("go"), "{v}");
         // the Go tag of this release: 1.21.0 was tagged go1.21.0, 1.20.0 go1.20
-        let (maj_min, patch) = v.rsplit_once('.').unwrap();
-        let tag = match patch.split_once('-') {
-            Some(("0", pre)) => format!("go{maj_min}{}", pre.replace('.', "")),
+        // a pre-release has dots of its own: 1.21.0-rc.4 is tagged go1.21rc4
+        let (core, pre) = match v.split_once('-') {
+            Some((core, pre)) => (core, Some(pre)),
+            None => (v.as_str(), None),
+        };
+        let (maj_min, patch) = core.rsplit_once('.').unwrap();
+        let tag = match (patch, pre) {
+            ("0", Some(pre)) => format!("go{maj_min}{}", pre.replace('.', "")),
             _ => format!("go{v}"),
         };
         assert_eq!(stdlib_version(&tag).as_deref(), Some(v.as_str()), "{tag}");
-        if patch == "0" {
-            assert_eq!(stdlib_version(&format!("go{maj_min}")).as_deref(), Some(v.as_str()));
+        if patch == "0" && pre.is_none() {
+            assert_eq!(
+                stdlib_version(&format!("go{maj_min}")).as_deref(),
+                Some(v.as_str())
+            );
         }
         checked += 1;
     }
@@ -600,12 +619,17 @@ proptest! {
 /// (what `strings` shows), independently of the build info decoder.
 fn modules_as_text(data: &[u8]) -> (Option<String>, BTreeSet<String>) {
     let text = String::from_utf8_lossy(data);
-    let path = text
-        .split("\npath\t")
-        .nth(1)
-        .or_else(|| text.split("path\t").nth(1))
-        .and_then(|r| r.split('\n').next())
-        .map(str::to_string);
+    // the module info is `<16-byte sentinel>path\t<main package>\n...`
+    // (string tables elsewhere in the binary may hold `path\t` too)
+    const SENTINEL: &[u8] = b"0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6path\t";
+    let path = data
+        .windows(SENTINEL.len())
+        .position(|w| w == SENTINEL)
+        .map(|i| {
+            let rest = &data[i + SENTINEL.len()..];
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            String::from_utf8_lossy(&rest[..end]).into_owned()
+        });
     let mut deps = BTreeSet::new();
     for chunk in text.split("\ndep\t").skip(1) {
         let line = chunk.split('\n').next().unwrap_or("");
@@ -613,12 +637,15 @@ fn modules_as_text(data: &[u8]) -> (Option<String>, BTreeSet<String>) {
         let (Some(p), Some(v)) = (cols.next(), cols.next()) else {
             continue;
         };
+        if v == "(devel)" {
+            continue; // no usable version: not a package (see go.rs)
+        }
         // a replaced dep: the next line is `=>\tpath\tversion\tsum`
         let after = chunk.split('\n').nth(1).unwrap_or("");
         if let Some(rep) = after.strip_prefix("=>\t") {
             let mut rc = rep.split('\t');
             let (rp, rv) = (rc.next().unwrap_or(""), rc.next().unwrap_or(""));
-            if !rp.starts_with('.') && !rp.starts_with('/') && !rv.is_empty() {
+            if !rp.starts_with('.') && !rp.starts_with('/') && !rv.is_empty() && rv != "(devel)" {
                 deps.insert(format!("{rp}@{rv}"));
             }
         } else {
@@ -692,7 +719,11 @@ fn real_go_binaries_with_modules() {
             .map(|p| format!("{}@{}", p.name, p.version))
             .collect();
         assert_eq!(deps, text_deps, "{path}");
-        if let Some(main) = a.packages.iter().find(|p| p.properties.contains_key("main")) {
+        if let Some(main) = a
+            .packages
+            .iter()
+            .find(|p| p.properties.contains_key("main"))
+        {
             let mut want: Vec<&str> = a
                 .packages
                 .iter()
@@ -746,7 +777,11 @@ fn cargo_auditable_fixture() {
     let want = lock_packages();
     assert!(want.len() >= 3, "{want:?}");
     let in_memory = run(CargoAuditable, &[exe("/usr/local/bin/hello", data.clone())]);
-    let spooled = run_spooled(vec![Box::new(CargoAuditable)], "/usr/local/bin/hello", &data);
+    let spooled = run_spooled(
+        vec![Box::new(CargoAuditable)],
+        "/usr/local/bin/hello",
+        &data,
+    );
     assert_eq!(in_memory.packages, spooled.packages);
     for a in [&in_memory, &spooled] {
         assert!(a.unknowns.is_empty(), "{:?}", a.unknowns);
@@ -763,10 +798,17 @@ fn cargo_auditable_fixture() {
     assert_eq!(root.properties["root"], "true");
     assert_eq!(root.properties["source"], "local");
     assert_eq!(root.purl, "pkg:cargo/auditable-hello@0.1.0");
-    assert!(root.depends_on.contains(&"smallvec".to_string()), "{:?}", root.depends_on);
+    assert!(
+        root.depends_on.contains(&"smallvec".to_string()),
+        "{:?}",
+        root.depends_on
+    );
     let smallvec = find(&in_memory, "smallvec");
     assert_eq!(smallvec.properties["source"], "crates.io");
-    assert_eq!(smallvec.purl, format!("pkg:cargo/smallvec@{}", smallvec.version));
+    assert_eq!(
+        smallvec.purl,
+        format!("pkg:cargo/smallvec@{}", smallvec.version)
+    );
     // the Go analyzer finds nothing in it, and the other way round
     let a = run(GoBinary, &[exe("/usr/local/bin/hello", data)]);
     assert!(a.packages.is_empty() && a.unknowns.is_empty());

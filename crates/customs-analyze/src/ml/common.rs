@@ -118,14 +118,20 @@ impl Analyzer for Runtime {
 /// The version of a library file name: `libcudart.so.11.8.89` with base
 /// `cudart` → `11.8.89`; with `suffixed`, `libcudnn_ops_infer.so.8` with
 /// base `cudnn` → `8`. Not `libcudart.so`, not `libcudart_static.a`.
-pub(crate) fn library_version<'a>(file_name: &'a str, base: &str, suffixed: bool) -> Option<&'a str> {
+pub(crate) fn library_version<'a>(
+    file_name: &'a str,
+    base: &str,
+    suffixed: bool,
+) -> Option<&'a str> {
     let rest = file_name.strip_prefix("lib")?.strip_prefix(base)?;
     let (stem, version) = rest.split_once(".so.")?;
     if !stem.is_empty() {
         let part = stem.strip_prefix('_')?;
         if !suffixed
             || part.is_empty()
-            || !part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            || !part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             || part == "static"
         {
             return None;
@@ -290,8 +296,7 @@ pub(crate) fn record(sink: &mut Sink<'_>, name: &str, path: &str, finding: Findi
     );
     p.files.push(path.to_string());
     p.properties = finding.properties;
-    p.properties
-        .insert("install_root".into(), root.to_string());
+    p.properties.insert("install_root".into(), root.to_string());
     sink.package(p);
 }
 
@@ -301,18 +306,36 @@ mod tests {
 
     #[test]
     fn library_versions() {
-        assert_eq!(library_version("libcudart.so.11.8.89", "cudart", false), Some("11.8.89"));
-        assert_eq!(library_version("libcudart.so.12", "cudart", false), Some("12"));
+        assert_eq!(
+            library_version("libcudart.so.11.8.89", "cudart", false),
+            Some("11.8.89")
+        );
+        assert_eq!(
+            library_version("libcudart.so.12", "cudart", false),
+            Some("12")
+        );
         assert_eq!(library_version("libcudart.so", "cudart", false), None);
         assert_eq!(library_version("libcudart_static.a", "cudart", false), None);
         assert_eq!(library_version("libcudart.so.12.x", "cudart", false), None);
         assert_eq!(library_version("libcudart.so.", "cudart", false), None);
-        assert_eq!(library_version("libcudnn_ops_infer.so.8", "cudnn", true), Some("8"));
-        assert_eq!(library_version("libcudnn_ops_infer.so.8", "cudnn", false), None);
-        assert_eq!(library_version("libcudnn.so.8.9.2", "cudnn", true), Some("8.9.2"));
+        assert_eq!(
+            library_version("libcudnn_ops_infer.so.8", "cudnn", true),
+            Some("8")
+        );
+        assert_eq!(
+            library_version("libcudnn_ops_infer.so.8", "cudnn", false),
+            None
+        );
+        assert_eq!(
+            library_version("libcudnn.so.8.9.2", "cudnn", true),
+            Some("8.9.2")
+        );
         assert_eq!(library_version("libcudnnX.so.8", "cudnn", true), None);
         assert_eq!(library_version("libnccl-net.so.1", "nccl", false), None);
-        assert_eq!(library_version("libnvinfer_plugin.so.8.6.1", "nvinfer", true), Some("8.6.1"));
+        assert_eq!(
+            library_version("libnvinfer_plugin.so.8.6.1", "nvinfer", true),
+            Some("8.6.1")
+        );
     }
 
     #[test]
@@ -328,28 +351,49 @@ mod tests {
         let text = "#ifndef X\n#define CUDNN_MAJOR 8\n#  define CUDNN_MINOR (9) // minor\n\
                     #define CUDNN_PATCHLEVEL 2U /* x */\n#define A B\n#define B 7\n#define LOOP LOOP\n#define\n#defineX 1\n";
         let d = defines(text);
-        assert_eq!(header_version(&d, "CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL").as_deref(), Some("8.9.2"));
+        assert_eq!(
+            header_version(&d, "CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL").as_deref(),
+            Some("8.9.2")
+        );
         assert_eq!(define_number(&d, "A"), Some(7));
         assert_eq!(define_number(&d, "LOOP"), None);
         assert_eq!(define_number(&d, "defineX"), None);
         assert_eq!(header_version(&d, "NOPE", "CUDNN_MINOR", "X"), None);
-        assert_eq!(header_version(&d, "CUDNN_MAJOR", "CUDNN_MINOR", "X").as_deref(), Some("8.9"));
+        assert_eq!(
+            header_version(&d, "CUDNN_MAJOR", "CUDNN_MINOR", "X").as_deref(),
+            Some("8.9")
+        );
     }
 
     #[test]
     fn install_roots() {
         for (path, root) in [
             ("/usr/local/cuda-11.8/version.json", "/usr/local/cuda-11.8"),
-            ("/usr/local/cuda-11.8/targets/x86_64-linux/lib/libcudart.so.11.8.89", "/usr/local/cuda-11.8"),
-            ("/usr/local/cuda-11.8/targets/x86_64-linux/include/cuda_runtime_api.h", "/usr/local/cuda-11.8"),
+            (
+                "/usr/local/cuda-11.8/targets/x86_64-linux/lib/libcudart.so.11.8.89",
+                "/usr/local/cuda-11.8",
+            ),
+            (
+                "/usr/local/cuda-11.8/targets/x86_64-linux/include/cuda_runtime_api.h",
+                "/usr/local/cuda-11.8",
+            ),
             ("/usr/lib/x86_64-linux-gnu/libcudart.so.11.8.89", "/usr"),
             ("/usr/include/x86_64-linux-gnu/cudnn_version_v8.h", "/usr"),
             ("/usr/include/cudnn_version.h", "/usr"),
-            ("/x/site-packages/nvidia/cudnn/lib/libcudnn.so.8", "/x/site-packages/nvidia/cudnn"),
-            ("/x/site-packages/nvidia/cudnn/include/cudnn_version.h", "/x/site-packages/nvidia/cudnn"),
+            (
+                "/x/site-packages/nvidia/cudnn/lib/libcudnn.so.8",
+                "/x/site-packages/nvidia/cudnn",
+            ),
+            (
+                "/x/site-packages/nvidia/cudnn/include/cudnn_version.h",
+                "/x/site-packages/nvidia/cudnn",
+            ),
             ("/lib/libnccl.so.2", "/"),
             ("/libnccl.so.2", "/"),
-            ("/opt/my-linux-tools/lib/libnccl.so.2", "/opt/my-linux-tools"),
+            (
+                "/opt/my-linux-tools/lib/libnccl.so.2",
+                "/opt/my-linux-tools",
+            ),
         ] {
             assert_eq!(install_root(path), root, "{path}");
         }

@@ -10,7 +10,7 @@
 //! toolkit's own version (`cuda.version`, `11.8.20220929`) is the property
 //! `toolkit_version`. Purl `pkg:generic/nvidia/cuda@11.8.89`.
 
-use super::common::{Finding, Runtime, Spec, defines, define_number};
+use super::common::{Finding, Runtime, Spec, define_number, defines};
 use crate::FileInfo;
 
 pub(crate) static SPEC: Spec = Spec {

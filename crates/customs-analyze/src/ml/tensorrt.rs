@@ -29,12 +29,15 @@ fn parse(file_name: &str, text: &str) -> Result<Option<Finding>, String> {
     let build = define_number(&defs, "NV_TENSORRT_BUILD")
         .map(|b| b.to_string())
         .unwrap_or_default();
-    Ok(
-        header_version(&defs, "NV_TENSORRT_MAJOR", "NV_TENSORRT_MINOR", "NV_TENSORRT_PATCH")
-            .map(|v| {
-                Finding::new(v)
-                    .with("version_from", file_name)
-                    .with("build", build)
-            }),
+    Ok(header_version(
+        &defs,
+        "NV_TENSORRT_MAJOR",
+        "NV_TENSORRT_MINOR",
+        "NV_TENSORRT_PATCH",
     )
+    .map(|v| {
+        Finding::new(v)
+            .with("version_from", file_name)
+            .with("build", build)
+    }))
 }

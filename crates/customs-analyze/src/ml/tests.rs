@@ -29,7 +29,9 @@ fn one<'a>(a: &'a LayerAnalysis, name: &str, root: &str) -> &'a Package {
     let found: Vec<&Package> = a
         .packages
         .iter()
-        .filter(|p| p.name == name && p.properties.get("install_root").map(String::as_str) == Some(root))
+        .filter(|p| {
+            p.name == name && p.properties.get("install_root").map(String::as_str) == Some(root)
+        })
         .collect();
     assert_eq!(found.len(), 1, "{name} in {root}: {:#?}", a.packages);
     found[0]
@@ -54,7 +56,7 @@ fn cuda_layout() {
         v.sort();
         v
     };
-    assert_eq!(a.packages.len(), 9, "{summary:#?}");
+    assert_eq!(a.packages.len(), 8, "{summary:#?}");
 
     // the toolkit: version.json, the library and the header are one install
     let cuda = one(&a, "cuda", "/usr/local/cuda-11.8");
@@ -69,7 +71,10 @@ fn cuda_layout() {
     // Debian's libcudart11.0
     let deb = one(&a, "cuda", "/usr");
     assert_eq!(deb.version, "11.8.89");
-    assert_eq!(deb.location, "/usr/lib/x86_64-linux-gnu/libcudart.so.11.8.89");
+    assert_eq!(
+        deb.location,
+        "/usr/lib/x86_64-linux-gnu/libcudart.so.11.8.89"
+    );
     assert_eq!(deb.properties["version_from"], "file name");
 
     // the wheel's libcudart.so.12: the major only
@@ -86,7 +91,10 @@ fn cuda_layout() {
     // the wheel: two libraries named .so.8 first, then the header
     let cudnn = one(&a, "cudnn", &format!("{WHEELS}/cudnn"));
     assert_eq!(cudnn.version, "8.9.2");
-    assert_eq!(cudnn.location, format!("{WHEELS}/cudnn/include/cudnn_version.h"));
+    assert_eq!(
+        cudnn.location,
+        format!("{WHEELS}/cudnn/include/cudnn_version.h")
+    );
     assert_eq!(cudnn.properties["version_from"], "cudnn_version.h");
     assert!(!cudnn.properties.contains_key("soname_version"));
     assert_eq!(cudnn.files.len(), 4);
@@ -130,7 +138,10 @@ fn merge_does_not_depend_on_file_order() {
                 (
                     p.name.clone(),
                     p.version.clone(),
-                    p.properties.get("install_root").cloned().unwrap_or_default(),
+                    p.properties
+                        .get("install_root")
+                        .cloned()
+                        .unwrap_or_default(),
                     p.files.len(),
                 )
             })
@@ -151,7 +162,11 @@ fn different_versions_in_one_root_stay_apart() {
          -- usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9 --\n",
     );
     let a = run_ml(&files);
-    let mut v: Vec<(&str, usize)> = a.packages.iter().map(|p| (p.version.as_str(), p.files.len())).collect();
+    let mut v: Vec<(&str, usize)> = a
+        .packages
+        .iter()
+        .map(|p| (p.version.as_str(), p.files.len()))
+        .collect();
     v.sort();
     assert_eq!(v, [("8.9.2", 1), ("9.1.0", 2)]);
 }
@@ -187,7 +202,14 @@ fn old_layouts_and_tensorrt_10() {
          -- opt/rocm/site-packages/torch/version.py --\n__version__ = \"2.3.0+rocm6.0\"\ndebug = False\ncuda = None\ngit_version = 'abc'\nhip = '6.0.32830-d62f6a171'\n",
     ));
     assert!(a.unknowns.is_empty(), "{:?}", a.unknowns);
-    let version = |n: &str| a.packages.iter().find(|p| p.name == n).unwrap().version.clone();
+    let version = |n: &str| {
+        a.packages
+            .iter()
+            .find(|p| p.name == n)
+            .unwrap()
+            .version
+            .clone()
+    };
     assert_eq!(version("cuda"), "10.2.89");
     assert_eq!(version("cudnn"), "7.6.5");
     assert_eq!(version("tensorrt"), "10.0.1");
@@ -217,8 +239,16 @@ impl Analyzer for Probe {
     fn path_only(&self, file: &FileInfo<'_>) -> bool {
         file.path.ends_with(".so.1")
     }
-    fn analyze(&self, file: &FileInfo<'_>, content: &mut Content<'_>, _: &mut Sink<'_>) -> Result<(), String> {
-        self.calls.lock().unwrap().push((file.path.to_string(), content.len()));
+    fn analyze(
+        &self,
+        file: &FileInfo<'_>,
+        content: &mut Content<'_>,
+        _: &mut Sink<'_>,
+    ) -> Result<(), String> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push((file.path.to_string(), content.len()));
         Ok(())
     }
 }
@@ -227,10 +257,15 @@ impl Analyzer for Probe {
 fn path_only_files_are_not_read() {
     let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let analyzers: Vec<Box<dyn Analyzer>> = vec![
-        Box::new(Probe { calls: calls.clone() }),
+        Box::new(Probe {
+            calls: calls.clone(),
+        }),
         Box::new(super::cuda::analyzer()),
     ];
-    let mut v = AnalyzeVisitor::new(AnalyzeFactory::new(analyzers, DispatchOptions::default()), 1);
+    let mut v = AnalyzeVisitor::new(
+        AnalyzeFactory::new(analyzers, DispatchOptions::default()),
+        1,
+    );
     let entry = |path: &'static str, size: u64| EntryInfo {
         layer: 1,
         path,
@@ -249,7 +284,10 @@ fn path_only_files_are_not_read() {
     v.visit(&txt, &mut &b"abc"[..]).unwrap();
     assert_eq!(
         *calls.lock().unwrap(),
-        [("/usr/lib/libx.so.1".to_string(), 0), ("/a.txt".to_string(), 3)]
+        [
+            ("/usr/lib/libx.so.1".to_string(), 0),
+            ("/a.txt".to_string(), 3)
+        ]
     );
     assert_eq!(v.analysis.files_analyzed, 3);
     assert_eq!(v.analysis.packages.len(), 1);
