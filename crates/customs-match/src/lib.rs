@@ -105,7 +105,7 @@ pub enum MatchError {
         name: String,
         /// The store's error.
         #[source]
-        source: customs_advisory::Error,
+        source: Box<customs_advisory::Error>,
     },
     /// Reading an advisory record failed.
     #[error("reading advisory {id}: {source}")]
@@ -114,7 +114,7 @@ pub enum MatchError {
         id: String,
         /// The store's error.
         #[source]
-        source: customs_advisory::Error,
+        source: Box<customs_advisory::Error>,
     },
 }
 
@@ -305,7 +305,7 @@ impl Matcher<'_> {
                 .map_err(|source| MatchError::Lookup {
                     ecosystem: ecosystem.to_owned(),
                     name: name.to_owned(),
-                    source,
+                    source: Box::new(source),
                 })?;
         let found = Rc::new(found);
         self.lookups.insert(key, Rc::clone(&found));
@@ -375,7 +375,7 @@ impl Matcher<'_> {
             .vulnerability(id)
             .map_err(|source| MatchError::Record {
                 id: id.to_owned(),
-                source,
+                source: Box::new(source),
             })?
             .map(Rc::new);
         self.records.insert(id.to_owned(), r.clone());

@@ -417,7 +417,7 @@ fn ubuntu_release(version: &str) -> Option<String> {
         return None;
     }
     let year: u32 = yy.parse().ok()?;
-    let lts = (mm == "04" && year % 2 == 0) || (year == 6 && mm == "06");
+    let lts = (mm == "04" && year.is_multiple_of(2)) || (year == 6 && mm == "06");
     Some(if lts {
         format!("{yy}.{mm}:LTS")
     } else {

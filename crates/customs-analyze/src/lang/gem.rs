@@ -177,13 +177,11 @@ fn analyze(
             platform = first(e);
         } else if let Some(e) =
             call(line, "add_runtime_dependency").or_else(|| call(line, "add_dependency"))
+            && let Some(d) = first(e)
+            && !d.is_empty()
+            && !deps.contains(&d)
         {
-            if let Some(d) = first(e)
-                && !d.is_empty()
-                && !deps.contains(&d)
-            {
-                deps.push(d);
-            }
+            deps.push(d);
         }
     }
     if !saw_spec && name.is_none() {

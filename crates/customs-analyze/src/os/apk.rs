@@ -132,14 +132,12 @@ pub fn parse(text: &str) -> Db {
                 .provides
                 .extend(v.split_whitespace().map(str::to_string)),
             b'F' => dir = v.trim_matches('/').to_string(),
-            b'R' => {
-                if !v.is_empty() && !v.contains('/') {
-                    cur.files.push(if dir.is_empty() {
-                        format!("/{v}")
-                    } else {
-                        format!("/{dir}/{v}")
-                    });
-                }
+            b'R' if !v.is_empty() && !v.contains('/') => {
+                cur.files.push(if dir.is_empty() {
+                    format!("/{v}")
+                } else {
+                    format!("/{dir}/{v}")
+                });
             }
             _ => {}
         }
