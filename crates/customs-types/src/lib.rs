@@ -4,12 +4,16 @@
 //! matcher → policy → report; every stage speaks in these types.
 
 pub mod digest;
+pub mod finding;
 pub mod image;
 pub mod package;
 pub mod path;
 pub mod vuln;
 
 pub use digest::{Digest, DigestAlgorithm, DigestError};
+pub use finding::{
+    ModelFinding, ModelIssue, ModelVerdict, RemovedIn, SecretFinding, SecretOrigin, SecretScanStats,
+};
 pub use image::{
     FileEntry, FileKind, HistoryLine, ImageConfigSummary, ImageSummary, LayerMeta, LayerSummary,
     Platform, PlatformError, Removal, RemovedEntry, Unknown,
