@@ -14,6 +14,7 @@
 pub mod binary;
 pub mod content;
 pub mod dispatch;
+pub mod findings;
 pub mod inventory;
 pub mod lang;
 pub mod ml;
@@ -21,7 +22,7 @@ pub mod os;
 pub mod purl;
 pub mod testing;
 
-use customs_types::{OsInfo, Package, Unknown};
+use customs_types::{ModelFinding, OsInfo, Package, SecretFinding, SecretScanStats, Unknown};
 use serde::{Deserialize, Serialize};
 
 pub use content::Content;
@@ -81,6 +82,14 @@ pub struct LayerAnalysis {
     pub unknowns: Vec<Unknown>,
     /// Files handed to analyzers.
     pub files_analyzed: u64,
+    /// Secrets in this layer's files ([`findings::SecretAnalyzer`]).
+    #[serde(default)]
+    pub secrets: Vec<SecretFinding>,
+    /// Model files of this layer ([`findings::ModelAnalyzer`]).
+    #[serde(default)]
+    pub models: Vec<ModelFinding>,
+    #[serde(default)]
+    pub secret_stats: SecretScanStats,
 }
 
 impl LayerAnalysis {

@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use customs_analyze::dispatch::AnalyzeFactory;
+use customs_analyze::findings::{self, Findings};
 use customs_analyze::inventory;
 use customs_layer::{LayerOutcome, MergedView, Progress, WalkOptions, walk_image};
 use customs_source::OpenedImage;
@@ -29,6 +30,9 @@ pub struct ScanOutput {
     /// Layers that could not be read to the end (integrity, corruption).
     pub layer_errors: Vec<String>,
     pub unknowns: Vec<Unknown>,
+    /// Secrets and model files of every layer (empty unless the secret and
+    /// model analyzers ran), deleted or overwritten files marked.
+    pub findings: Findings,
     pub stats: ScanStats,
 }
 
@@ -76,6 +80,7 @@ pub fn scan_image(
     unknowns.extend(view.unknowns().iter().cloned());
     let inventory = inventory::build(&analyses, &view);
     unknowns.extend(inventory.unknowns.iter().cloned());
+    let findings = findings::collect(&analyses, &view);
     let stats = ScanStats {
         layers: img.layers.len(),
         layers_walked: layers.len() - layer_errors.len(),
@@ -90,6 +95,7 @@ pub fn scan_image(
         inventory,
         layer_errors,
         unknowns,
+        findings,
         stats,
     }
 }

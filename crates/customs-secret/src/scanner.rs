@@ -667,6 +667,12 @@ impl Scanner {
         !self.path_skipped(&p)
     }
 
+    /// Files larger than this are not scanned (0: no limit).
+    #[must_use]
+    pub fn max_file_size(&self) -> u64 {
+        self.max_file_size
+    }
+
     /// False when a file of this path and size would not be scanned.
     #[must_use]
     pub fn wants(&self, path: &str, size: u64) -> bool {
