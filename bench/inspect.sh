@@ -14,8 +14,11 @@ IMAGES=${CUSTOMS_TEST_IMAGES:-$HOME/.cache/customs-test-images}
 if [ ! -f "$IMG/index.json" ]; then
   python3 bench/make_synthetic.py "$IMG" --base "$IMAGES/debian-base/oci"
 fi
-cargo build --release -q -p customs-cli
-BIN=$PWD/target/release/customs
+# CUSTOMS_BIN: a customs binary already built (else a release build here)
+if [ -z "${CUSTOMS_BIN:-}" ]; then
+  cargo build --release -q -p customs-cli
+fi
+BIN=${CUSTOMS_BIN:-$PWD/target/release/customs}
 blobs=$(python3 - "$IMG" <<'PY'
 import json, sys
 d = sys.argv[1]
