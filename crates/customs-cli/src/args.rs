@@ -42,6 +42,9 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Catalogue an image's packages and write an SBOM.
     Sbom(SbomArgs),
+    /// Match the packages of an SBOM (CycloneDX or SPDX JSON) against the
+    /// vulnerability DB, with the same gate and reports as `image`.
+    SbomScan(SbomScanArgs),
     /// Catalogue a directory (a project or a root filesystem).
     Fs(DirArgs),
     /// Catalogue a root filesystem directory.
@@ -116,6 +119,25 @@ pub struct ImageArgs {
         default_value = "vuln,secret,model"
     )]
     pub scanners: Vec<Scanner>,
+    #[command(flatten)]
+    pub scan: VulnScanArgs,
+}
+
+/// `customs sbom-scan FILE`: vulnerabilities of the packages an SBOM lists.
+#[derive(Args, Debug)]
+pub struct SbomScanArgs {
+    /// A CycloneDX JSON SBOM (customs's own, Syft's, Trivy's) or an SPDX 2.3
+    /// JSON one.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub scan: VulnScanArgs,
+}
+
+/// Report, gate and DB flags shared by the commands that match
+/// vulnerabilities.
+#[derive(Args, Debug)]
+pub struct VulnScanArgs {
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,

@@ -7,6 +7,7 @@ mod output;
 mod progress;
 mod report;
 mod sbom;
+mod sbom_input;
 mod scan;
 mod version_cmd;
 
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Command::Db(a) => db::run(a, cli.global.quiet),
         Command::Version { command } => version_cmd::run(command),
         Command::Sbom(a) => sbom::run(&cli.global, a),
+        Command::SbomScan(a) => scan::run_sbom(&cli.global, a),
         Command::Fs(a) | Command::Rootfs(a) => sbom::run_dir(&cli.global, a),
     };
     match result {

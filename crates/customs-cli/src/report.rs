@@ -3,7 +3,7 @@
 
 use customs_report::{ScanReport, ToolInfo};
 use customs_scan::ScanOutput;
-use customs_types::VulnFinding;
+use customs_types::{ImageSummary, Inventory, VulnFinding};
 
 /// RFC 3339 UTC now, or `SOURCE_DATE_EPOCH` when set (reproducible output).
 pub fn now_rfc3339() -> String {
@@ -20,8 +20,12 @@ pub fn now_rfc3339() -> String {
 pub fn build(out: &ScanOutput, vulns: Vec<VulnFinding>) -> ScanReport {
     let mut inv = out.inventory.clone();
     inv.unknowns = out.unknowns.clone();
-    ScanReport::new(out.summary.clone(), inv, ToolInfo::customs(), now_rfc3339())
-        .with_vulnerabilities(vulns)
+    build_from(out.summary.clone(), inv, vulns)
+}
+
+/// A report of an artifact that was not walked (an SBOM).
+pub fn build_from(summary: ImageSummary, inventory: Inventory, vulns: Vec<VulnFinding>) -> ScanReport {
+    ScanReport::new(summary, inventory, ToolInfo::customs(), now_rfc3339()).with_vulnerabilities(vulns)
 }
 
 /// Layer errors (integrity, corruption) make the scan an input error: they

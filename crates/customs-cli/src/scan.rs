@@ -5,13 +5,17 @@ use std::path::Path;
 
 use anyhow::Context;
 use customs_policy::{Gate, IgnoreFile, VexDocument};
-use customs_report::{CycloneDxVersion, Format, TableOptions};
+use customs_report::{
+    CycloneDxVersion, ExpiredIgnore, Format, PolicySummary, ScanReport, TableOptions,
+};
 use customs_scan::ScanOutput;
-use customs_types::VulnFinding;
+use customs_types::{Inventory, VulnFinding};
 
-use crate::args::{GateArgs, GlobalArgs, ImageArgs, ReportFormat, Scanner};
+use crate::args::{
+    GateArgs, GlobalArgs, ImageArgs, ReportFormat, SbomScanArgs, Scanner, VulnScanArgs,
+};
 use crate::output::writer;
-use crate::{db, report, sbom};
+use crate::{db, report, sbom, sbom_input};
 
 fn format_of(f: ReportFormat) -> Format {
     match f {
@@ -62,7 +66,12 @@ impl Policy {
     }
 
     /// Applies ignore entries, VEX and filters; warns about expired entries.
-    pub fn apply(&self, findings: &mut Vec<VulnFinding>, artifact_ids: &[String], quiet: bool) {
+    pub fn apply(
+        &self,
+        findings: &mut Vec<VulnFinding>,
+        artifact_ids: &[String],
+        quiet: bool,
+    ) -> PolicySummary {
         let today = time::OffsetDateTime::now_utc().date();
         let outcome = customs_policy::apply(
             findings,
@@ -82,6 +91,21 @@ impl Policy {
                 );
             }
         }
+        let source = self.ignore.as_ref().map_or("", |i| i.path.as_str());
+        PolicySummary {
+            filtered: outcome.filtered,
+            expired_ignores: outcome
+                .expired
+                .into_iter()
+                .map(|e| ExpiredIgnore {
+                    id: e.id,
+                    expires: e.expires.unwrap_or_default(),
+                    source: source.to_string(),
+                    line: e.line,
+                    justification: e.justification,
+                })
+                .collect(),
+        }
     }
 }
 
@@ -96,16 +120,15 @@ pub fn artifact_ids(out: &ScanOutput) -> Vec<String> {
     ids
 }
 
-/// Matches the inventory against the DB.
+/// Matches an inventory against the DB.
 pub fn vulnerabilities(
-    out: &ScanOutput,
-    args: &ImageArgs,
+    inventory: &Inventory,
+    args: &VulnScanArgs,
     quiet: bool,
 ) -> anyhow::Result<Vec<VulnFinding>> {
     let db = db::open_for_scan(&args.db, args.offline, quiet)?;
     let t = std::time::Instant::now();
-    let m =
-        customs_match::match_inventory(&out.inventory, &db).context("matching against the DB")?;
+    let m = customs_match::match_inventory(inventory, &db).context("matching against the DB")?;
     tracing::debug!(
         "match: {} packages, {} lookups, {} findings in {} ms",
         m.stats.packages_considered,
@@ -116,18 +139,19 @@ pub fn vulnerabilities(
     Ok(m.findings)
 }
 
-pub fn run(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result<u8> {
-    let policy = Policy::from_args(&args.gate)?;
-    let spec = args.source.spec(args.image.as_deref())?;
-    let out = sbom::scan(global, &spec, &args.source)?;
-    let mut findings = if args.scanners.contains(&Scanner::Vuln) {
-        vulnerabilities(&out, args, global.quiet)?
-    } else {
-        Vec::new()
-    };
-    policy.apply(&mut findings, &artifact_ids(&out), global.quiet);
+/// Applies the policy to the findings, writes the report, and returns the
+/// gate's exit code.
+pub fn gate_and_report(
+    policy: &Policy,
+    mut findings: Vec<VulnFinding>,
+    artifact_ids: &[String],
+    args: &VulnScanArgs,
+    quiet: bool,
+    rep: impl FnOnce(Vec<VulnFinding>) -> ScanReport,
+) -> anyhow::Result<u8> {
+    let summary = policy.apply(&mut findings, artifact_ids, quiet);
     let gate_code = policy.gate.exit_code_for(&findings);
-    let rep = report::build(&out, findings);
+    let rep = rep(findings).with_policy(summary);
     let mut w = writer(args.output.as_deref())?;
     match format_of(args.format) {
         Format::Table => {
@@ -136,11 +160,55 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result<u8> {
         f => customs_report::write(f, &rep, &mut w)?,
     }
     w.flush()?;
-    drop(w);
+    Ok(gate_code)
+}
+
+pub fn run(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result<u8> {
+    let policy = Policy::from_args(&args.scan.gate)?;
+    let spec = args.source.spec(args.image.as_deref())?;
+    let out = sbom::scan(global, &spec, &args.source)?;
+    let findings = if args.scanners.contains(&Scanner::Vuln) {
+        vulnerabilities(&out.inventory, &args.scan, global.quiet)?
+    } else {
+        Vec::new()
+    };
+    let gate_code = gate_and_report(
+        &policy,
+        findings,
+        &artifact_ids(&out),
+        &args.scan,
+        global.quiet,
+        |f| report::build(&out, f),
+    )?;
     let input_code = report::finish(&out)?;
     Ok(if input_code != 0 {
         input_code
     } else {
         gate_code
     })
+}
+
+/// `customs sbom-scan FILE`.
+pub fn run_sbom(global: &GlobalArgs, args: &SbomScanArgs) -> anyhow::Result<u8> {
+    let policy = Policy::from_args(&args.scan.gate)?;
+    let input = sbom_input::read(&args.file)?;
+    tracing::debug!(
+        "{}: {} {} packages, os {:?}, {} unknowns",
+        args.file.display(),
+        input.format,
+        input.inventory.packages.len(),
+        input.inventory.os,
+        input.inventory.unknowns.len()
+    );
+    let findings = vulnerabilities(&input.inventory, &args.scan, global.quiet)?;
+    let summary = input.summary;
+    let inventory = input.inventory;
+    gate_and_report(
+        &policy,
+        findings,
+        &input.artifact_ids,
+        &args.scan,
+        global.quiet,
+        |f| report::build_from(summary, inventory, f),
+    )
 }

@@ -18,6 +18,7 @@ use std::time::Instant;
 use common::{deb, inventory, os, pkg};
 use customs_advisory::Db;
 use customs_match::{MatchOutput, match_inventory};
+use customs_testutil::reference::assert_same;
 use customs_types::{Inventory, Package, PackageKind};
 use serde_json::Value;
 
@@ -174,117 +175,10 @@ fn triples(out: &MatchOutput, kind: PackageKind) -> BTreeSet<(String, String, St
 
 // ------------------------------------------------------------ references
 
-fn run_checked(cmd: &mut Command, what: &str) -> Vec<u8> {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what}: {cmd:?} failed ({})\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
-    out.stdout
-}
-
-/// A python3 with `packaging` >= 22: the system one, or a venv in `tmp`.
-fn python_with_packaging(tmp: &Path) -> PathBuf {
-    const INSTALL: &str = "the PyPI reference check needs python3 with venv and pip \
-        (Debian: `apt-get install python3 python3-venv python3-pip`)";
-    let probe = Command::new("python3")
-        .args(["-c", "import packaging; print(packaging.__version__)"])
-        .output()
-        .unwrap_or_else(|e| panic!("python3 not found ({e}): {INSTALL}"));
-    let major = String::from_utf8_lossy(&probe.stdout)
-        .trim()
-        .split('.')
-        .next()
-        .and_then(|m| m.parse::<u32>().ok());
-    if probe.status.success() && major.is_some_and(|m| m >= 22) {
-        return PathBuf::from("python3");
-    }
-    let venv = tmp.join("venv");
-    run_checked(
-        Command::new("python3").args(["-m", "venv"]).arg(&venv),
-        INSTALL,
-    );
-    run_checked(
-        Command::new(venv.join("bin/pip")).args(["install", "--quiet", "packaging>=22"]),
-        "pip install packaging (needs the network or a pip cache)",
-    );
-    venv.join("bin/python")
-}
-
-/// A directory from which `require('semver')` resolves npm's semver.
-fn semver_dir(tmp: &Path) -> PathBuf {
-    const INSTALL: &str = "the npm reference check needs node and npm \
-        (Debian: `apt-get install nodejs npm`)";
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .unwrap_or_else(|e| panic!("node not found ({e}): {INSTALL}"));
-    let dir = tmp.join("npm");
-    std::fs::create_dir_all(&dir).expect("npm dir");
-    let install = Command::new("npm")
-        .args([
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--no-save",
-            "--silent",
-            "--prefix",
-        ])
-        .arg(&dir)
-        .arg("semver")
-        .output()
-        .unwrap_or_else(|e| panic!("npm not found ({e}): {INSTALL}"));
-    if install.status.success() && dir.join("node_modules/semver/package.json").is_file() {
-        return dir;
-    }
-    // Offline: npm ships the same `semver` package inside itself.
-    let root = Command::new("npm")
-        .args(["root", "-g"])
-        .output()
-        .expect("npm root -g");
-    let bundled = PathBuf::from(String::from_utf8_lossy(&root.stdout).trim()).join("npm");
-    assert!(
-        bundled.join("node_modules/semver/package.json").is_file(),
-        "`npm install semver` failed ({}) and npm has no bundled semver: {INSTALL}, with network access",
-        String::from_utf8_lossy(&install.stderr)
-    );
-    eprintln!(
-        "npm install semver failed; using npm's bundled copy in {}",
-        bundled.display()
-    );
-    bundled
-}
-
-fn write_pairs(path: &Path, pkgs: &[Package]) {
-    let pairs: Vec<[&str; 2]> = pkgs
-        .iter()
-        .map(|p| [p.name.as_str(), p.version.as_str()])
-        .collect();
-    std::fs::write(path, serde_json::to_vec(&pairs).expect("json")).expect("write pairs");
-}
-
-fn parse_triples(stdout: &[u8]) -> BTreeSet<(String, String, String)> {
-    let v: Vec<(String, String, String)> =
-        serde_json::from_slice(stdout).expect("reference output is a JSON list of triples");
-    v.into_iter().collect()
-}
-
-fn assert_same(
-    what: &str,
-    ours: &BTreeSet<(String, String, String)>,
-    reference: &BTreeSet<(String, String, String)>,
-) {
-    let only_ours: Vec<_> = ours.difference(reference).collect();
-    let only_ref: Vec<_> = reference.difference(ours).collect();
-    assert!(
-        only_ours.is_empty() && only_ref.is_empty(),
-        "{what}: customs-match and the reference disagree\n only customs-match: {only_ours:#?}\n only the reference: {only_ref:#?}"
-    );
+fn pairs(pkgs: &[Package]) -> Vec<(String, String)> {
+    pkgs.iter()
+        .map(|p| (p.name.clone(), p.version.clone()))
+        .collect()
 }
 
 #[test]
@@ -321,18 +215,11 @@ fn pypi_and_npm_agree_with_packaging_and_semver() {
     );
 
     // PyPI.
-    let py = python_packages();
-    let pairs = tmp.path().join("pypi.json");
-    write_pairs(&pairs, &py);
-    let python = python_with_packaging(tmp.path());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/osv_pypi.py");
-    let reference = parse_triples(&run_checked(
-        Command::new(&python)
-            .arg(&script)
-            .arg(shared().join("vulndb/osv/PyPI/all.zip"))
-            .arg(&pairs),
-        "osv_pypi.py",
-    ));
+    let reference = customs_testutil::reference::pypi(
+        &shared().join("vulndb/osv/PyPI/all.zip"),
+        &pairs(&python_packages()),
+        tmp.path(),
+    );
     let ours = triples(&out, PackageKind::Python);
     assert!(
         reference.len() >= 20,
@@ -341,19 +228,12 @@ fn pypi_and_npm_agree_with_packaging_and_semver() {
     assert_same("PyPI", &ours, &reference);
 
     // npm.
-    let npm = npm_packages();
-    let pairs = tmp.path().join("npm.json");
-    write_pairs(&pairs, &npm);
-    let semver = semver_dir(tmp.path());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/osv_npm.js");
-    let reference = parse_triples(&run_checked(
-        Command::new("node")
-            .arg(&script)
-            .arg(shared().join("vulndb/osv/npm/all.zip"))
-            .arg(&semver)
-            .arg(&pairs),
-        "osv_npm.js",
-    ));
+    let reference = customs_testutil::reference::npm(
+        &shared().join("vulndb/osv/npm/all.zip"),
+        &pairs(&npm_packages()),
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm-semver"),
+        tmp.path(),
+    );
     let ours = triples(&out, PackageKind::Npm);
     assert!(!reference.is_empty(), "npm reference found nothing");
     assert_same("npm", &ours, &reference);

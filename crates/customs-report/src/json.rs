@@ -2,7 +2,8 @@
 //!
 //! Top-level keys, in this order: `schema_version`, `tool`, `generated_at`,
 //! `serial_number`, `artifact`, `os`, `packages`, `vulnerabilities`,
-//! `unknowns`, `summary`. Packages and findings are the
+//! `unknowns`, `summary`, and `policy` when the gate ran (findings it
+//! filtered out, expired ignore-file entries). Packages and findings are the
 //! [`customs_types`] structures as they serialise, packages with an `id`
 //! (their CycloneDX bom-ref) in front. Maps are sorted; struct fields keep
 //! their declared order. `schema_version` goes up when a field changes
@@ -16,7 +17,7 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::text::{SeverityCounts, fixable};
-use crate::{ScanReport, ToolInfo};
+use crate::{PolicySummary, ScanReport, ToolInfo};
 
 /// The version of the native JSON shape.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
@@ -47,6 +48,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         vulnerabilities: &report.vulnerabilities,
         unknowns: &report.inventory.unknowns,
         summary: summary(&cat),
+        policy: report.policy.as_ref(),
     };
     crate::write_json_value(&doc, out)
 }
@@ -63,6 +65,8 @@ struct NativeReport<'a> {
     vulnerabilities: &'a [VulnFinding],
     unknowns: &'a [Unknown],
     summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<&'a PolicySummary>,
 }
 
 #[derive(Serialize)]

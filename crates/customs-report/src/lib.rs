@@ -100,6 +100,31 @@ pub struct ScanReport {
     /// one is derived from the manifest digest (or name) and the time, so the
     /// same scan gives the same documents.
     pub serial: Option<String>,
+    /// What the gate did (filtered findings, expired ignore entries); shown
+    /// by the JSON report when set.
+    pub policy: Option<PolicySummary>,
+}
+
+/// What the gate did to the findings, for reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicySummary {
+    /// Findings removed by `--severity` / `--ignore-unfixed`.
+    pub filtered: usize,
+    /// Ignore-file entries past their date: they no longer hide anything.
+    pub expired_ignores: Vec<ExpiredIgnore>,
+}
+
+/// An ignore-file entry past its expiry date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpiredIgnore {
+    pub id: String,
+    /// `YYYY-MM-DD`.
+    pub expires: String,
+    /// The ignore file and line.
+    pub source: String,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
 }
 
 impl ScanReport {
@@ -117,12 +142,19 @@ impl ScanReport {
             tool,
             generated_at: generated_at.into(),
             serial: None,
+            policy: None,
         }
     }
 
     /// Sets the vulnerability findings.
     pub fn with_vulnerabilities(mut self, vulnerabilities: Vec<VulnFinding>) -> ScanReport {
         self.vulnerabilities = vulnerabilities;
+        self
+    }
+
+    /// Sets what the gate did.
+    pub fn with_policy(mut self, policy: PolicySummary) -> ScanReport {
+        self.policy = Some(policy);
         self
     }
 

@@ -4,7 +4,11 @@
 //! Test-only code: it panics on setup failures, which is what a test wants.
 #![allow(clippy::missing_panics_doc)]
 
+pub mod osv_server;
+pub mod reference;
 pub mod registry;
+pub mod schemas;
+pub mod validators;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
