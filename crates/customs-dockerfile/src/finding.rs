@@ -108,3 +108,37 @@ impl Finding {
         }
     }
 }
+
+impl Finding {
+    /// As the shared type reports carry.
+    pub fn to_misconfiguration(&self) -> customs_types::Misconfiguration {
+        use customs_types::Severity as S;
+        let target = if self.id.starts_with("CUS-IC") {
+            customs_types::MisconfigTarget::ImageConfig
+        } else {
+            customs_types::MisconfigTarget::Dockerfile
+        };
+        customs_types::Misconfiguration {
+            id: self.id.to_string(),
+            severity: match self.severity {
+                Severity::Low => S::Low,
+                Severity::Medium => S::Medium,
+                Severity::High => S::High,
+                Severity::Critical => S::Critical,
+            },
+            title: self.title.to_string(),
+            description: self.description.to_string(),
+            resolution: self.resolution.to_string(),
+            message: self.message.clone(),
+            target,
+            path: self.path.clone(),
+            start_line: self.start_line,
+            end_line: self.end_line,
+            instruction: self.instruction.clone(),
+            stage: self.stage.as_ref().map(|s| match &s.name {
+                Some(n) => format!("{} ({n})", s.index),
+                None => s.index.to_string(),
+            }),
+        }
+    }
+}

@@ -132,3 +132,39 @@ impl SecretScanStats {
         self.skipped_too_large += o.skipped_too_large;
     }
 }
+
+/// What a misconfiguration check looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MisconfigTarget {
+    Dockerfile,
+    ImageConfig,
+}
+
+/// One Dockerfile or image-config check that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Misconfiguration {
+    /// Stable check id (`CUS-DF-001`, `CUS-IC-003`).
+    pub id: String,
+    pub severity: Severity,
+    pub title: String,
+    /// Why it matters.
+    pub description: String,
+    /// How to fix it.
+    pub resolution: String,
+    /// What exactly was found (secrets redacted).
+    pub message: String,
+    pub target: MisconfigTarget,
+    /// The Dockerfile's path, or the image for config checks.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_line: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<usize>,
+    /// The offending instruction or config entry, secrets redacted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<String>,
+    /// Build stage (`0`, or `0 (builder)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+}

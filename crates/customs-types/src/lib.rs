@@ -12,7 +12,8 @@ pub mod vuln;
 
 pub use digest::{Digest, DigestAlgorithm, DigestError};
 pub use finding::{
-    ModelFinding, ModelIssue, ModelVerdict, RemovedIn, SecretFinding, SecretOrigin, SecretScanStats,
+    MisconfigTarget, Misconfiguration, ModelFinding, ModelIssue, ModelVerdict, RemovedIn,
+    SecretFinding, SecretOrigin, SecretScanStats,
 };
 pub use image::{
     FileEntry, FileKind, HistoryLine, ImageConfigSummary, ImageSummary, LayerMeta, LayerSummary,
