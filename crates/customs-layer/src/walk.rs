@@ -158,8 +158,8 @@ pub trait Progress: Sync {
 pub struct NoProgress;
 impl Progress for NoProgress {}
 
-/// Everything one layer holds.
-#[derive(Debug, Clone)]
+/// Everything one layer holds. Plain data: the per-layer cache stores it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LayerIndex {
     pub summary: LayerSummary,
     /// Entries in tar order (whiteouts excluded).
@@ -758,7 +758,25 @@ pub fn walk_image<F: VisitorFactory>(
     factory: &F,
     progress: &dyn Progress,
 ) -> Vec<LayerOutcome<F::Visitor>> {
-    let one = |meta: &LayerMeta| -> LayerOutcome<F::Visitor> {
+    walk_image_skipping(image, opts, factory, progress, &|_| false)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// [`walk_image`], but the layers `skip` names (their results are known,
+/// from a cache) are neither opened nor downloaded: their outcome is `None`.
+pub fn walk_image_skipping<F: VisitorFactory>(
+    image: &OpenedImage,
+    opts: &WalkOptions,
+    factory: &F,
+    progress: &dyn Progress,
+    skip: &(dyn Fn(&LayerMeta) -> bool + Sync),
+) -> Vec<Option<LayerOutcome<F::Visitor>>> {
+    let one = |meta: &LayerMeta| -> Option<LayerOutcome<F::Visitor>> {
+        if skip(meta) {
+            return None;
+        }
         let mut visitor = factory.for_layer(meta);
         progress.start(meta);
         let (index, error) = match &image.blobs {
@@ -775,11 +793,11 @@ pub fn walk_image<F: VisitorFactory>(
             },
         };
         progress.finish(meta.index, error.is_none());
-        LayerOutcome {
+        Some(LayerOutcome {
             index,
             visitor,
             error,
-        }
+        })
     };
     let threads = opts.parallel.max(1);
     match rayon::ThreadPoolBuilder::new()
