@@ -3,7 +3,8 @@
 //! Top-level keys, in this order: `schema_version`, `tool`, `generated_at`,
 //! `serial_number`, `artifact`, `os`, `packages`, `vulnerabilities`,
 //! `unknowns`, `summary`, and `policy` when the gate ran (findings it
-//! filtered out, expired ignore-file entries). Packages and findings are the
+//! filtered out, expired ignore-file entries), then `secrets`,
+//! `secret_scan`, `models` and `misconfigurations` when those scanners ran. Packages and findings are the
 //! [`customs_types`] structures as they serialise, packages with an `id`
 //! (their CycloneDX bom-ref) in front. Maps are sorted; struct fields keep
 //! their declared order. `schema_version` goes up when a field changes
@@ -49,6 +50,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         unknowns: &report.inventory.unknowns,
         summary: summary(&cat),
         policy: report.policy.as_ref(),
+        findings: &report.findings,
     };
     crate::write_json_value(&doc, out)
 }
@@ -67,6 +69,10 @@ struct NativeReport<'a> {
     summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     policy: Option<&'a PolicySummary>,
+    /// `secrets`, `secret_scan`, `models`, `misconfigurations`: each only
+    /// when its scanner ran.
+    #[serde(flatten)]
+    findings: &'a crate::findings::OtherFindings,
 }
 
 #[derive(Serialize)]

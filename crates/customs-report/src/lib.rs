@@ -34,6 +34,7 @@ use serde::Serialize;
 
 mod catalog;
 pub mod cyclonedx;
+pub mod findings;
 pub mod ids;
 pub mod image;
 pub mod json;
@@ -103,6 +104,9 @@ pub struct ScanReport {
     /// What the gate did (filtered findings, expired ignore entries); shown
     /// by the JSON report when set.
     pub policy: Option<PolicySummary>,
+    /// Secrets, model files and misconfigurations (each `None` when its
+    /// scanner did not run).
+    pub findings: findings::OtherFindings,
 }
 
 /// What the gate did to the findings, for reports.
@@ -143,12 +147,19 @@ impl ScanReport {
             generated_at: generated_at.into(),
             serial: None,
             policy: None,
+            findings: findings::OtherFindings::default(),
         }
     }
 
     /// Sets the vulnerability findings.
     pub fn with_vulnerabilities(mut self, vulnerabilities: Vec<VulnFinding>) -> ScanReport {
         self.vulnerabilities = vulnerabilities;
+        self
+    }
+
+    /// Sets the secret, model and misconfiguration findings.
+    pub fn with_findings(mut self, findings: findings::OtherFindings) -> ScanReport {
+        self.findings = findings;
         self
     }
 

@@ -121,7 +121,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     if active.is_empty() {
         writeln!(out, "No active vulnerabilities.")?;
-        return Ok(());
+        return crate::findings::write_markdown(&report.findings, out);
     }
     active.sort_by(|a, b| finding_order(a, b));
     writeln!(out, "### Top findings")?;
@@ -168,7 +168,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             active.len() - TOP_FINDINGS
         )?;
     }
-    Ok(())
+    crate::findings::write_markdown(&report.findings, out)
 }
 
 #[cfg(test)]

@@ -280,6 +280,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         b.property("os", Value::String(format!("{}{v}", os.id)));
     }
     b.add_vulnerabilities(report);
+    crate::findings::add_to_sarif(&mut b, &report.findings);
     b.write(out)
 }
 

@@ -110,6 +110,7 @@ pub fn write_table_with(
         }
         vulnerabilities(&cat, opts, out)?;
     }
+    crate::findings::write_table(&report.findings, opts.width, out)?;
     Ok(())
 }
 
