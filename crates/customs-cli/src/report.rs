@@ -24,8 +24,13 @@ pub fn build(out: &ScanOutput, vulns: Vec<VulnFinding>) -> ScanReport {
 }
 
 /// A report of an artifact that was not walked (an SBOM).
-pub fn build_from(summary: ImageSummary, inventory: Inventory, vulns: Vec<VulnFinding>) -> ScanReport {
-    ScanReport::new(summary, inventory, ToolInfo::customs(), now_rfc3339()).with_vulnerabilities(vulns)
+pub fn build_from(
+    summary: ImageSummary,
+    inventory: Inventory,
+    vulns: Vec<VulnFinding>,
+) -> ScanReport {
+    ScanReport::new(summary, inventory, ToolInfo::customs(), now_rfc3339())
+        .with_vulnerabilities(vulns)
 }
 
 /// Layer errors (integrity, corruption) make the scan an input error: they

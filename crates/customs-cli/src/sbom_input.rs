@@ -204,7 +204,11 @@ fn package(
         "composer" => PackageKind::Composer,
         "nuget" => PackageKind::Nuget,
         "conda" => PackageKind::Conda,
-        other => return Err(format!("purl type {other:?} has no vulnerability ecosystem")),
+        other => {
+            return Err(format!(
+                "purl type {other:?} has no vulnerability ecosystem"
+            ));
+        }
     };
     let Some(mut version) = p
         .version()
@@ -346,7 +350,9 @@ fn cyclonedx(v: &Value, source: &str) -> SbomInput {
                     version: s(c, "version").map(str::to_string),
                     codename: props.get("customs:os:codename").cloned(),
                     pretty_name: s(c, "description").map(str::to_string),
-                    distroless: props.get("customs:os:distroless").is_some_and(|d| d == "true"),
+                    distroless: props
+                        .get("customs:os:distroless")
+                        .is_some_and(|d| d == "true"),
                     source: "SBOM operating-system component".into(),
                     ..Default::default()
                 });
@@ -355,7 +361,10 @@ fn cyclonedx(v: &Value, source: &str) -> SbomInput {
         }
         let label = s(c, "bom-ref").or(s(c, "name")).unwrap_or("component");
         let Some(purl) = s(c, "purl") else {
-            if !matches!(ty, "container" | "file" | "application" | "operating-system") {
+            if !matches!(
+                ty,
+                "container" | "file" | "application" | "operating-system"
+            ) {
                 unknowns.push(unknown(label, "component without a purl".into()));
             }
             continue;
@@ -487,7 +496,12 @@ fn spdx(v: &Value, source: &str) -> SbomInput {
         let purpose = s(p, "primaryPackagePurpose");
         if described.iter().any(|d| d == id) || purpose == Some("CONTAINER") {
             let purl = purl_of(p);
-            describe(&mut summary, &mut artifact_ids, s(p, "name"), purl.as_deref());
+            describe(
+                &mut summary,
+                &mut artifact_ids,
+                s(p, "name"),
+                purl.as_deref(),
+            );
             artifact_ids.push(id.to_string());
             continue;
         }
@@ -568,7 +582,10 @@ mod tests {
         assert_eq!(p.source_name.as_deref(), Some("openssl"));
         assert_eq!(p.source_version.as_deref(), Some("3.0.11-1~deb12u2"));
         let os = os.unwrap();
-        assert_eq!((os.id.as_str(), os.version.as_deref()), ("debian", Some("12")));
+        assert_eq!(
+            (os.id.as_str(), os.version.as_deref()),
+            ("debian", Some("12"))
+        );
 
         let (p, _) = one("pkg:deb/debian/git@2.39.2-1.1?arch=amd64&distro=debian-12.5&epoch=1");
         assert_eq!(p.version, "1:2.39.2-1.1");

@@ -31,7 +31,10 @@ fn live_records(zip: &Path) -> usize {
         let mut buf = Vec::new();
         e.read_to_end(&mut buf).unwrap();
         let v: Value = serde_json::from_slice(&buf).unwrap();
-        if v.get("withdrawn").and_then(Value::as_str).is_none_or(str::is_empty) {
+        if v.get("withdrawn")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
             n += 1;
         }
     }
@@ -97,13 +100,13 @@ fn first_record(zip: &Path) -> (String, Value) {
     panic!("no live record in {}", zip.display())
 }
 
-/// A recent, non-future RFC 3339 time in whole seconds.
-fn recent() -> String {
+/// An RFC 3339 time `ago` seconds in the past, in whole seconds.
+fn recent(ago: u64) -> String {
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
-        - 60;
+        - ago;
     // Civil date from days since the epoch (Howard Hinnant's algorithm).
     let days = (t / 86_400) as i64;
     let secs = t % 86_400;
@@ -220,14 +223,20 @@ fn full_then_incremental_then_killed_update() {
     assert!(status.contains(&server.base), "source not shown:\n{status}");
     let before = scan_ids(c, &sbom);
     assert!(
-        before.iter().any(|i| i.starts_with("PYSEC-") || i.starts_with("GHSA-")),
+        before
+            .iter()
+            .any(|i| i.starts_with("PYSEC-") || i.starts_with("GHSA-")),
         "{before:?}"
     );
 
     // 2. The served copy changes: one new PyPI record for tqdm, one changed
     // PyPI record, one new npm record. The next update fetches exactly those.
-    let t = recent();
-    write_record(&root, "PyPI", &record("PyPI", "PYSEC-2099-1", "tqdm", "99.0", &t));
+    let t = recent(60);
+    write_record(
+        &root,
+        "PyPI",
+        &record("PyPI", "PYSEC-2099-1", "tqdm", "99.0", &t),
+    );
     let (changed_id, mut changed) = first_record(&root.join("PyPI/all.zip"));
     changed["modified"] = t.clone().into();
     changed["summary"] = "changed by the test".into();
@@ -235,9 +244,16 @@ fn full_then_incremental_then_killed_update() {
     prepend_csv(
         &root,
         "PyPI",
-        &[(t.as_str(), "PYSEC-2099-1"), (t.as_str(), changed_id.as_str())],
+        &[
+            (t.as_str(), "PYSEC-2099-1"),
+            (t.as_str(), changed_id.as_str()),
+        ],
     );
-    write_record(&root, "npm", &record("npm", "GHSA-cust-0000-0001", "node-fetch", "99.0.0", &t));
+    write_record(
+        &root,
+        "npm",
+        &record("npm", "GHSA-cust-0000-0001", "node-fetch", "99.0.0", &t),
+    );
     prepend_csv(&root, "npm", &[(t.as_str(), "GHSA-cust-0000-0001")]);
     server.clear_log();
     let out = update(c, &server.base, &[]);
@@ -276,18 +292,32 @@ fn full_then_incremental_then_killed_update() {
     );
     let ids = scan_ids(c, &sbom);
     let added: BTreeSet<&str> = ids.difference(&before).map(String::as_str).collect();
-    assert_eq!(added, BTreeSet::from(["PYSEC-2099-1", "GHSA-cust-0000-0001"]));
+    assert_eq!(
+        added,
+        BTreeSet::from(["PYSEC-2099-1", "GHSA-cust-0000-0001"])
+    );
 
     // 3. Nothing changed: only the two csvs, answered 304.
     server.clear_log();
     update(c, &server.base, &[]);
     let log = server.log();
     assert_eq!(log.len(), 2, "{log:?}");
-    assert!(log.iter().all(|l| l.status == 304 && l.path.ends_with(".csv")), "{log:?}");
+    assert!(
+        log.iter()
+            .all(|l| l.status == 304 && l.path.ends_with(".csv")),
+        "{log:?}"
+    );
 
     // 4. A new npm record whose download stalls half-way; the update is
-    // killed while it waits. The previous DB stays in place and works.
-    write_record(&root, "npm", &record("npm", "GHSA-cust-0000-0002", "node-fetch", "99.0.0", &t));
+    // killed while it waits. The previous DB stays in place and works. (It
+    // is dated after the cursor: a csv entry at the cursor's second is not
+    // read again.)
+    let t = recent(30);
+    write_record(
+        &root,
+        "npm",
+        &record("npm", "GHSA-cust-0000-0002", "node-fetch", "99.0.0", &t),
+    );
     prepend_csv(&root, "npm", &[(t.as_str(), "GHSA-cust-0000-0002")]);
     server.stall("/npm/GHSA-cust-0000-0002.json", true);
     server.clear_log();
@@ -315,7 +345,14 @@ fn full_then_incremental_then_killed_update() {
     assert_eq!(scan_ids(c, &sbom), ids, "scan on the old DB");
     // A full image scan works on it as well.
     let out = customs()
-        .args(["image", &image("debian-base"), "-q", "-f", "json", "--offline"])
+        .args([
+            "image",
+            &image("debian-base"),
+            "-q",
+            "-f",
+            "json",
+            "--offline",
+        ])
         .arg("--cache-dir")
         .arg(c)
         .output()
@@ -331,7 +368,10 @@ fn full_then_incremental_then_killed_update() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n != "customs.db" && !n.ends_with(".lock"))
         .collect();
-    assert!(leftovers.is_empty(), "leftovers in the DB dir: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "leftovers in the DB dir: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -359,10 +399,61 @@ fn killed_first_download_leaves_no_db_and_the_next_one_works() {
     assert!(!c.join("db/customs.db").exists());
     let out = db(c, &["status"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("customs db update"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("customs db update"),
+        "{}",
+        stderr(&out)
+    );
     server.stall("/npm/all.zip", false);
     update(c, &server.base, &[]);
     let out = db(c, &["status"]);
     assert!(out.status.success());
     assert!(stdout(&out).contains("npm"));
+}
+
+#[test]
+fn a_scan_without_a_db_downloads_it_first_then_reuses_it() {
+    let served = tempfile::tempdir().unwrap();
+    let root = served.path().join("osv");
+    copy_tree(&osv().join("npm"), &root.join("npm"));
+    std::fs::write(root.join("ecosystems.txt"), "npm\n").unwrap();
+    let server = OsvServer::start(&root);
+    let cache = tempfile::tempdir().unwrap();
+    let doc = json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "components": [{"type": "library", "name": "lodash", "version": "4.17.15",
+                        "purl": "pkg:npm/lodash@4.17.15"}]
+    });
+    let sbom = cache.path().join("sbom.json");
+    std::fs::write(&sbom, doc.to_string()).unwrap();
+    let run = || {
+        let out = customs()
+            .arg("sbom-scan")
+            .arg(&sbom)
+            .args(["-q", "-f", "json"])
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .env("CUSTOMS_DB_REPOSITORY", &server.base)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        findings(&v)
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect::<BTreeSet<String>>()
+    };
+    let first = run();
+    assert!(!first.is_empty(), "lodash 4.17.15 has npm advisories");
+    let mut paths = server.paths();
+    paths.sort();
+    assert_eq!(
+        paths,
+        ["/ecosystems.txt", "/npm/all.zip", "/npm/modified_id.csv"]
+    );
+    assert!(cache.path().join("db/customs.db").is_file());
+    // The DB exists now: the next scan does not go to the network.
+    server.clear_log();
+    assert_eq!(run(), first);
+    assert!(server.log().is_empty(), "{:?}", server.log());
 }

@@ -32,11 +32,8 @@ fn ml_app_pypi_and_npm_findings_equal_the_references() {
 
     let py = package_pairs(report, "python");
     assert!(py.len() >= 20, "only {} Python packages: {py:?}", py.len());
-    let reference = customs_testutil::reference::pypi(
-        &osv().join("PyPI/all.zip"),
-        &py,
-        &tmp.path().join("py"),
-    );
+    let reference =
+        customs_testutil::reference::pypi(&osv().join("PyPI/all.zip"), &py, &tmp.path().join("py"));
     assert!(
         reference.len() >= 20,
         "PyPI reference found only {reference:?}"
@@ -79,7 +76,12 @@ fn old_debian_sources() -> BTreeSet<String> {
         for a in v["affected"].as_array().into_iter().flatten() {
             let eco = a["package"]["ecosystem"].as_str().unwrap_or_default();
             if matches!(eco, "Debian:9" | "Debian:10" | "Debian:11") {
-                out.insert(a["package"]["name"].as_str().unwrap_or_default().to_string());
+                out.insert(
+                    a["package"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
             }
         }
     }
@@ -92,7 +94,10 @@ fn bookworm_images_get_no_finding_from_older_debian_releases() {
     let base = scan_json(&["image", &image("debian-base"), "--format", "json", "-q"]);
     for (name, report) in [("debian-base", &base), ("ml-app", ml_app())] {
         assert_eq!(report["os"]["id"], "debian", "{name}");
-        assert_eq!(report["os"]["version"].as_str().map(|v| &v[..2]), Some("12"));
+        assert_eq!(
+            report["os"]["version"].as_str().map(|v| &v[..2]),
+            Some("12")
+        );
         let debs: Vec<&Value> = report["packages"]
             .as_array()
             .expect("packages")
@@ -135,7 +140,11 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 fn code(args: &[&str]) -> i32 {
     let out = scan(args);
     let c = out.status.code().expect("exit code");
-    assert!(c == 0 || c == 1 || c == 3, "{args:?}: {c}\n{}", stderr(&out));
+    assert!(
+        c == 0 || c == 1 || c == 3,
+        "{args:?}: {c}\n{}",
+        stderr(&out)
+    );
     c
 }
 
@@ -347,7 +356,9 @@ fn ignore_files_hide_until_they_expire() {
     let ig = write(
         tmp.path(),
         "ignore",
-        &format!("# reviewed\n{a} exp:2999-01-01 # not reachable here\n{b} exp:2020-01-31 # stale\n"),
+        &format!(
+            "# reviewed\n{a} exp:2999-01-01 # not reachable here\n{b} exp:2020-01-31 # stale\n"
+        ),
     );
     let out = scan(&["image", &img, "-f", "json", "--ignorefile", &ig]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -355,7 +366,10 @@ fn ignore_files_hide_until_they_expire() {
     let fa = finding(&r, &a);
     assert_eq!(fa["suppressed"]["kind"], "ignorefile", "{fa:#}");
     assert_eq!(fa["suppressed"]["justification"], "not reachable here");
-    assert!(finding(&r, &b)["suppressed"].is_null(), "expired entry hides");
+    assert!(
+        finding(&r, &b)["suppressed"].is_null(),
+        "expired entry hides"
+    );
     let err = stderr(&out);
     assert!(
         err.contains(&b) && err.contains("expired") && err.contains("2020-01-31"),
@@ -364,7 +378,10 @@ fn ignore_files_hide_until_they_expire() {
     assert!(!err.contains(&format!("entry {a} ")), "{err}");
     assert_eq!(
         active_ids(&r),
-        active_ids(ml_app()).into_iter().filter(|i| *i != a).collect()
+        active_ids(ml_app())
+            .into_iter()
+            .filter(|i| *i != a)
+            .collect()
     );
     // The expired entry is in the JSON report too.
     let expired = r["policy"]["expired_ignores"]
@@ -380,21 +397,75 @@ fn ignore_files_hide_until_they_expire() {
         .map(|i| format!("{i}\n"))
         .collect();
     let all = write(tmp.path(), "all", &every);
-    let out = scan(&["image", &img, "-q", "-f", "json", "--exit-code", "1", "--ignorefile", &all]);
+    let out = scan(&[
+        "image",
+        &img,
+        "-q",
+        "-f",
+        "json",
+        "--exit-code",
+        "1",
+        "--ignorefile",
+        &all,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let r = json_of(&out, "all ignored");
     assert!(active_ids(&r).is_empty());
-    assert_eq!(findings(&r).len(), findings(ml_app()).len(), "suppressed findings stay");
+    assert_eq!(
+        findings(&r).len(),
+        findings(ml_app()).len(),
+        "suppressed findings stay"
+    );
 
     // .customsignore in the working directory applies by default.
     let cwd = tempfile::tempdir().expect("tempdir");
-    write(cwd.path(), ".customsignore", &format!("{a} # default file\n"));
+    write(
+        cwd.path(),
+        ".customsignore",
+        &format!("{a} # default file\n"),
+    );
     let out = scan_in(Some(cwd.path()), &["image", &img, "-q", "-f", "json"]);
     let r = json_of(&out, ".customsignore");
-    assert_eq!(finding(&r, &a)["suppressed"]["justification"], "default file");
+    assert_eq!(
+        finding(&r, &a)["suppressed"]["justification"],
+        "default file"
+    );
     assert_eq!(finding(&r, &a)["suppressed"]["kind"], "ignorefile");
     // ... and not elsewhere.
     assert!(finding(ml_app(), &a)["suppressed"].is_null());
+
+    // An entry naming an alias hides the finding too.
+    let fs = findings(ml_app());
+    let aliased = fs
+        .iter()
+        .find(|f| {
+            let id = f["id"].as_str().unwrap();
+            fs.iter().filter(|o| o["id"] == id).count() == 1
+                && f["aliases"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x != id))
+        })
+        .expect("a finding with aliases");
+    let id = aliased["id"].as_str().unwrap();
+    let alias = aliased["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| *x != id)
+        .unwrap()
+        .as_str()
+        .unwrap();
+    let al = write(tmp.path(), "alias", &format!("{alias}\n"));
+    let r = json_of(
+        &scan(&["image", &img, "-q", "-f", "json", "--ignorefile", &al]),
+        "alias",
+    );
+    assert_eq!(
+        finding(&r, id)["suppressed"]["kind"],
+        "ignorefile",
+        "{alias} of {id}"
+    );
+    assert_eq!(active_ids(&r).len(), active_ids(ml_app()).len() - 1);
 
     // A broken ignore file is an input error naming the line.
     let bad = write(tmp.path(), "bad", &format!("{a} exp:someday\n"));
@@ -424,6 +495,8 @@ fn openvex_and_cyclonedx_vex_suppress_with_justification() {
     let (b, b_purl) = pick(1);
     let (c, _) = pick(2);
     let (d, d_purl) = pick(3);
+    let (e, e_purl) = pick(4);
+    let (g, _) = pick(5);
     let tmp = tempfile::tempdir().expect("tempdir");
     let openvex = json!({
         "@context": "https://openvex.dev/ns/v0.2.0",
@@ -440,7 +513,12 @@ fn openvex_and_cyclonedx_vex_suppress_with_justification() {
             {"vulnerability": {"name": c}, "products": [{"@id": "pkg:oci/other-app@sha256%3A0000000000000000000000000000000000000000000000000000000000000000"}],
              "status": "not_affected", "justification": "component_not_present"},
             // Affected: no effect.
-            {"vulnerability": {"name": d}, "products": [{"@id": d_purl}], "status": "affected"}
+            {"vulnerability": {"name": d}, "products": [{"@id": d_purl}], "status": "affected"},
+            // The image, narrowed to a subcomponent: only that package.
+            {"vulnerability": {"name": e}, "products": [{"@id": image_purl(), "subcomponents": [{"@id": e_purl}]}],
+             "status": "fixed"},
+            {"vulnerability": {"name": g}, "products": [{"@id": image_purl(), "subcomponents": [{"@id": "pkg:pypi/not-installed@1.0"}]}],
+             "status": "not_affected", "justification": "component_not_present"}
         ]
     });
     let vex = write(tmp.path(), "openvex.json", &openvex.to_string());
@@ -456,12 +534,23 @@ fn openvex_and_cyclonedx_vex_suppress_with_justification() {
         assert_eq!(s["justification"], why, "{id}");
         assert_eq!(s["status"], "not_affected", "{id}");
     }
-    assert!(finding(&r, &c)["suppressed"].is_null(), "other image's VEX applied");
-    assert!(finding(&r, &d)["suppressed"].is_null(), "affected suppressed");
+    assert!(
+        finding(&r, &c)["suppressed"].is_null(),
+        "other image's VEX applied"
+    );
+    assert!(
+        finding(&r, &d)["suppressed"].is_null(),
+        "affected suppressed"
+    );
+    assert_eq!(finding(&r, &e)["suppressed"]["status"], "fixed");
+    assert!(
+        finding(&r, &g)["suppressed"].is_null(),
+        "other subcomponent's VEX applied"
+    );
     assert_eq!(keys(&r), keys(ml_app()), "suppressed findings stay in JSON");
     assert_eq!(
         r["summary"]["vulnerabilities"]["suppressed"].as_u64(),
-        Some(2)
+        Some(3)
     );
 
     // CycloneDX VEX: by the package's purl, and by the image's bom-ref.
@@ -479,11 +568,27 @@ fn openvex_and_cyclonedx_vex_suppress_with_justification() {
         ]
     });
     let vex = write(tmp.path(), "vex.cdx.json", &cdx.to_string());
-    let out = scan(&["image", &img, "-q", "-f", "json", "--vex", &vex, "--exit-code", "1"]);
+    let out = scan(&[
+        "image",
+        &img,
+        "-q",
+        "-f",
+        "json",
+        "--vex",
+        &vex,
+        "--exit-code",
+        "1",
+    ]);
     assert_eq!(out.status.code(), Some(1), "other findings remain");
     let r = json_of(&out, "cyclonedx vex");
-    assert_eq!(finding(&r, &c)["suppressed"]["justification"], "code_not_reachable");
-    assert_eq!(finding(&r, &d)["suppressed"]["justification"], "not the same package");
+    assert_eq!(
+        finding(&r, &c)["suppressed"]["justification"],
+        "code_not_reachable"
+    );
+    assert_eq!(
+        finding(&r, &d)["suppressed"]["justification"],
+        "not the same package"
+    );
     assert_eq!(finding(&r, &d)["suppressed"]["status"], "not_affected");
     assert!(finding(&r, &a)["suppressed"].is_null());
 }
@@ -540,7 +645,10 @@ fn sarif_and_cyclonedx_validate_markdown_and_table_name_the_findings() {
     let out = scan(&["image", &img, "-q", "-f", "table"]);
     assert_eq!(out.status.code(), Some(0), "table: {}", stderr(&out));
     let text = stdout(&out);
-    let missing: Vec<&String> = all_ids.iter().filter(|i| !text.contains(i.as_str())).collect();
+    let missing: Vec<&String> = all_ids
+        .iter()
+        .filter(|i| !text.contains(i.as_str()))
+        .collect();
     assert!(missing.is_empty(), "table lacks {missing:?}:\n{text}");
     // The Markdown summary: the totals, then the top findings, most severe
     // first.
@@ -568,18 +676,35 @@ fn sarif_and_cyclonedx_validate_markdown_and_table_name_the_findings() {
         .map(|f| rank(f["severity"].as_str().unwrap()))
         .min()
         .unwrap();
-    assert!(least_shown >= worst_hidden, "Markdown shows a less severe finding first:\n{text}");
+    assert!(
+        least_shown >= worst_hidden,
+        "Markdown shows a less severe finding first:\n{text}"
+    );
     if shown.len() < n {
-        assert!(text.contains(&format!("and {} more", n - shown.len())), "{text}");
+        assert!(
+            text.contains(&format!("and {} more", n - shown.len())),
+            "{text}"
+        );
     }
     // -o writes the file; stdout stays empty.
     let tmp = tempfile::tempdir().expect("tempdir");
     let file = tmp.path().join("report.sarif");
-    let out = scan(&["image", &img, "-q", "-f", "sarif", "-o", file.to_str().unwrap()]);
+    let out = scan(&[
+        "image",
+        &img,
+        "-q",
+        "-f",
+        "sarif",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
     let v: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), results.len());
+    assert_eq!(
+        v["runs"][0]["results"].as_array().unwrap().len(),
+        results.len()
+    );
 }
 
 // ------------------------------------------------------------ no DB
@@ -594,7 +719,10 @@ fn offline_scan_without_a_db_says_how_to_import_one() {
             "components": [{"type": "library", "name": "minimist", "version": "1.2.0",
                             "purl": "pkg:npm/minimist@1.2.0"}]}"#,
     );
-    for cmd in [vec!["image", &image("debian-base")[..]], vec!["sbom-scan", &sbom[..]]] {
+    for cmd in [
+        vec!["image", &image("debian-base")[..]],
+        vec!["sbom-scan", &sbom[..]],
+    ] {
         let out = customs()
             .args(&cmd)
             .arg("--cache-dir")
@@ -655,7 +783,11 @@ fn sbom_of(fmt: &str, dir: &Path) -> String {
         .arg(&file)
         .output()
         .expect("customs sbom");
-    assert!(out.status.success(), "customs sbom -f {fmt}: {}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "customs sbom -f {fmt}: {}",
+        stderr(&out)
+    );
     file.display().to_string()
 }
 
@@ -752,6 +884,24 @@ fn sbom_scan_reads_syft_and_trivy_style_cyclonedx() {
     let r = scan_json(&["sbom-scan", &file, "-q", "-f", "json"]);
     assert_eq!(r["os"]["id"], "debian");
     assert_eq!(r["os"]["version"], "11");
+    assert_eq!(r["artifact"]["name"], "legacy-app");
+    // Its CycloneDX and SARIF reports validate like an image's.
+    let bom = scan_json(&["sbom-scan", &file, "-q", "-f", "cyclonedx"]);
+    assert_eq!(
+        bom["vulnerabilities"].as_array().map(Vec::len),
+        Some(findings(&r).len())
+    );
+    customs_testutil::schemas::assert_valid(
+        &customs_testutil::schemas::validator("bom-1.6.schema.json"),
+        &bom,
+        "CycloneDX of a Syft SBOM scan",
+    );
+    let sarif = scan_json(&["sbom-scan", &file, "-q", "-f", "sarif"]);
+    customs_testutil::schemas::assert_valid(
+        &customs_testutil::schemas::validator("sarif-2.1.0.schema.json"),
+        &sarif,
+        "SARIF of a Syft SBOM scan",
+    );
     let by_pkg: BTreeMap<String, BTreeSet<String>> =
         findings(&r).iter().fold(BTreeMap::new(), |mut m, f| {
             m.entry(f["package"]["name"].as_str().unwrap().to_string())
@@ -805,7 +955,11 @@ fn sbom_scan_reads_syft_and_trivy_style_cyclonedx() {
     // libssl1.1 matched by its source package on Debian:11; bash has none.
     let ssl = &by_pkg["libssl1.1"];
     assert!(ssl.len() >= 3, "{ssl:?}");
-    assert!(ssl.iter().all(|id| id.starts_with("DSA-") || id.starts_with("DLA-")), "{ssl:?}");
+    assert!(
+        ssl.iter()
+            .all(|id| id.starts_with("DSA-") || id.starts_with("DLA-")),
+        "{ssl:?}"
+    );
     assert!(!by_pkg.contains_key("bash"), "{by_pkg:?}");
     assert!(
         findings(&r)
@@ -843,7 +997,13 @@ fn sbom_scan_reads_syft_and_trivy_style_cyclonedx() {
     let some = ids.iter().next().unwrap().clone();
     let fid = findings(&r2)
         .iter()
-        .find(|f| f["advisories"].as_array().unwrap().iter().any(|a| a == some.as_str()))
+        .find(|f| {
+            f["advisories"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == some.as_str())
+        })
         .unwrap()["id"]
         .as_str()
         .unwrap()

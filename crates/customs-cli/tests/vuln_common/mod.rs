@@ -66,7 +66,10 @@ pub fn cache_dir() -> &'static Path {
             out.status.code(),
             stderr(&out)
         );
-        assert!(dir.join("db/customs.db").is_file(), "no DB file after import");
+        assert!(
+            dir.join("db/customs.db").is_file(),
+            "no DB file after import"
+        );
         dir
     })
 }
