@@ -17,6 +17,7 @@ pub mod dispatch;
 pub mod findings;
 pub mod inventory;
 pub mod lang;
+pub mod lockfile;
 pub mod ml;
 pub mod os;
 pub mod purl;
