@@ -88,8 +88,10 @@ impl<'a> Catalog<'a> {
         if let Some(r) = &os_ref {
             refs.reserve(r);
         }
-        let image_spdx_id =
-            ids::spdx_sanitize(&format!("SPDXRef-Image-{}", report.artifact.repository()));
+        let image_spdx_id = ids::spdx_sanitize(&format!(
+            "SPDXRef-Image-{}",
+            crate::image::short_name(&report.artifact)
+        ));
         let os_spdx_id = os.map(|o| {
             ids::spdx_sanitize(&format!(
                 "SPDXRef-OperatingSystem-{}-{}",

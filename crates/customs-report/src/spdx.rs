@@ -157,7 +157,7 @@ fn build(report: &ScanReport) -> io::Result<Document> {
         .trim_end_matches('/');
     let namespace = format!(
         "{base}/spdxdocs/{}-{}",
-        ids::spdx_sanitize(&a.repository()),
+        ids::spdx_sanitize(&crate::image::short_name(a)),
         ids::uuid_of(&serial)
     );
 
