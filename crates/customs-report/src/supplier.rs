@@ -300,7 +300,13 @@ fn metadata(p: &Package) -> Option<Actor> {
     if let Some(a) = prop(keys::AUTHOR) {
         return Actor::parse(a, prop(keys::AUTHOR_EMAIL));
     }
-    None
+    // Core metadata 2.1+ often has only `Maintainer-email` or
+    // `Author-email`, as `Name <mail>` (a bare address names no one)
+    [keys::MAINTAINER_EMAIL, keys::AUTHOR_EMAIL]
+        .into_iter()
+        .filter_map(prop)
+        .filter(|v| v.contains('<'))
+        .find_map(|v| Actor::parse(&v.replace('"', ""), None))
 }
 
 fn nvidia(p: &Package) -> Option<Actor> {
@@ -441,6 +447,30 @@ mod tests {
 
     fn pkg(kind: PackageKind, name: &str, purl: &str) -> Package {
         Package::new(kind, name, "1", purl, "/x", "test")
+    }
+
+    #[test]
+    fn named_email_fields_name_the_supplier() {
+        let mut p = pkg(PackageKind::Python, "packaging", "pkg:pypi/packaging@23.1");
+        p.properties.insert(
+            "author_email".into(),
+            "Donald Stufft <donald@stufft.io>".into(),
+        );
+        let a = package_supplier(&p, None).unwrap();
+        assert_eq!(a.to_spdx(), "Person: Donald Stufft (donald@stufft.io)");
+        p.properties.insert(
+            "author_email".into(),
+            "\"Guido van Rossum, Jukka Lehtosalo\" <levkivskyi@gmail.com>".into(),
+        );
+        let a = package_supplier(&p, None).unwrap();
+        assert_eq!(a.name, "Guido van Rossum, Jukka Lehtosalo");
+        p.properties
+            .insert("author_email".into(), "someone@example.org".into());
+        assert_eq!(
+            package_supplier(&p, None),
+            None,
+            "a bare address names no one"
+        );
     }
 
     #[test]

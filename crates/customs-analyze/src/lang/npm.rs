@@ -43,7 +43,7 @@ impl Analyzer for NpmPackage {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn required(&self, file: &FileInfo<'_>) -> bool {
@@ -92,6 +92,28 @@ fn analyze(
     p.licenses = licenses(obj);
     if let Some(Value::Object(deps)) = obj.get("dependencies") {
         p.depends_on = deps.keys().cloned().collect();
+    }
+    // `author` is `"Name <mail> (url)"` or `{name, email, url}`; the
+    // reports name the supplier from it
+    match obj.get("author") {
+        Some(Value::String(a)) if !a.trim().is_empty() => {
+            p.properties.insert("author".into(), a.trim().to_string());
+        }
+        Some(Value::Object(a)) => {
+            let field = |k: &str| {
+                a.get(k)
+                    .and_then(Value::as_str)
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+            };
+            if let Some(n) = field("name") {
+                p.properties.insert("author".into(), n.to_string());
+                if let Some(e) = field("email") {
+                    p.properties.insert("author_email".into(), e.to_string());
+                }
+            }
+        }
+        _ => {}
     }
     sink.package(p);
     Ok(())

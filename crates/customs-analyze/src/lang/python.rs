@@ -15,7 +15,9 @@
 //!   not installed by default. Other markers (`python_version`, platform) are
 //!   not evaluated: those requirements are kept.
 //! - `properties["site_packages"]`: the directory holding the metadata dir
-//!   (or the `.egg-info` file).
+//!   (or the `.egg-info` file); `author`, `author_email`, `maintainer`,
+//!   `maintainer_email` from the fields of those names, when not empty or
+//!   `UNKNOWN` (the reports name the supplier from them).
 //! - `files` is left empty: `RECORD` is a separate file and analyzers see one
 //!   file at a time. The inventory's OS-ownership check works from the
 //!   metadata file's location, which needs no file list.
@@ -60,7 +62,7 @@ impl Analyzer for PythonDist {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn required(&self, file: &FileInfo<'_>) -> bool {
@@ -129,6 +131,20 @@ fn analyze(
     p.properties
         .insert("site_packages".into(), site.to_string());
     p.properties.insert("metadata".into(), kind.to_string());
+    for (field, key) in [
+        ("Author", "author"),
+        ("Author-email", "author_email"),
+        ("Maintainer", "maintainer"),
+        ("Maintainer-email", "maintainer_email"),
+    ] {
+        if let Some(v) = meta
+            .get(field)
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && *v != "UNKNOWN")
+        {
+            p.properties.insert(key.into(), v.to_string());
+        }
+    }
     if let Some(mv) = meta.get("Metadata-Version") {
         p.properties
             .insert("metadata_version".into(), mv.to_string());
