@@ -21,7 +21,7 @@ use crate::{Analyzer, Content, FileInfo, LayerAnalysis, Sink};
 /// Bump when secret results change for the same rules (keys the cache).
 const SECRET_ANALYZER_VERSION: u32 = 1;
 /// Bump when model results change (keys the cache).
-const MODEL_ANALYZER_VERSION: u32 = 1;
+const MODEL_ANALYZER_VERSION: u32 = 2;
 
 fn severity_of_secret(s: customs_secret::Severity) -> Severity {
     match s {
@@ -187,6 +187,25 @@ pub fn model_finding(r: customs_model::ModelReport, layer: u32) -> ModelFinding 
     }
 }
 
+/// PyTorch's extensions are shared with other files: `.pth` is also a
+/// Python path-configuration file (text, in every `site-packages`), `.bin`
+/// anything. Such a file is a model only when it starts like one: a zip
+/// (`torch.save`) or a pickle with a protocol opcode (legacy `torch.save`
+/// writes protocol 2).
+fn looks_like_a_model(path: &str, content: &mut Content<'_>) -> Result<bool, String> {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !matches!(ext.as_str(), "pth" | "pt" | "bin" | "ckpt") {
+        return Ok(true);
+    }
+    let mut head = [0u8; 4];
+    let mut r = content.reader()?;
+    let n = std::io::Read::read(&mut r, &mut head).map_err(|e| e.to_string())?;
+    Ok(head[..n].starts_with(b"PK") || head.first() == Some(&0x80))
+}
+
 impl Analyzer for ModelAnalyzer {
     fn id(&self) -> &'static str {
         "model"
@@ -206,6 +225,9 @@ impl Analyzer for ModelAnalyzer {
         content: &mut Content<'_>,
         sink: &mut Sink<'_>,
     ) -> Result<(), String> {
+        if !looks_like_a_model(file.path, content)? {
+            return Ok(());
+        }
         let mut reader = content.reader()?;
         // `None`: not a model after all (a `.bin` of another kind)
         if let Some(report) =

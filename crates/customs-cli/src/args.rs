@@ -51,6 +51,8 @@ pub enum Command {
     Rootfs(DirArgs),
     /// Manage the local vulnerability database.
     Db(DbArgs),
+    /// Manage the per-layer analysis cache.
+    Cache(CacheArgs),
     /// Version ordering per ecosystem.
     Version {
         #[command(subcommand)]
@@ -119,8 +121,58 @@ pub struct ImageArgs {
         default_value = "vuln,secret,model"
     )]
     pub scanners: Vec<Scanner>,
+    /// Secret rules: customs's TOML or gitleaks' (add rules, disable
+    /// built-ins, allow paths).
+    #[arg(long, value_name = "FILE")]
+    pub secret_config: Option<PathBuf>,
+    /// Neither read nor write the per-layer cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Bound of the per-layer cache (`500MB`, `2GiB`; least recently used
+    /// entries go first).
+    #[arg(long, value_name = "SIZE", default_value = "5GiB", value_parser = parse_size)]
+    pub cache_max_size: u64,
     #[command(flatten)]
     pub scan: VulnScanArgs,
+}
+
+/// `500MB`, `2GiB`, `1024` (bytes).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("not a size: {s:?}"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "kib" => 1024.0,
+        "m" | "mb" => 1e6,
+        "mib" => 1024.0 * 1024.0,
+        "g" | "gb" => 1e9,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" => 1e12,
+        "tib" => 1024f64.powi(4),
+        u => return Err(format!("unknown size unit {u:?} in {s:?}")),
+    };
+    Ok((n * mult) as u64)
+}
+
+/// `customs cache ...`.
+#[derive(Args, Debug)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub command: CacheCommand,
+    /// Cache directory (the layer cache is `<dir>/layers`).
+    #[arg(long, env = "CUSTOMS_CACHE_DIR", value_name = "DIR", global = true)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CacheCommand {
+    /// Remove every per-layer cache entry (the vulnerability DB stays).
+    Clean,
 }
 
 /// `customs sbom-scan FILE`: vulnerabilities of the packages an SBOM lists.

@@ -9,6 +9,7 @@ mod report;
 mod sbom;
 mod sbom_input;
 mod scan;
+mod scanners;
 mod version_cmd;
 
 use std::process::ExitCode;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Image(a) => scan::run(&cli.global, a),
         Command::Inspect(a) => inspect::run(&cli.global, a),
         Command::Db(a) => db::run(a, cli.global.quiet),
+        Command::Cache(a) => scanners::run_cache(a, cli.global.quiet),
         Command::Version { command } => version_cmd::run(command),
         Command::Sbom(a) => sbom::run(&cli.global, a),
         Command::SbomScan(a) => scan::run_sbom(&cli.global, a),

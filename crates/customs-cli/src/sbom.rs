@@ -7,7 +7,7 @@ use anyhow::Context;
 use customs_analyze::dispatch::AnalyzeFactory;
 use customs_layer::{NoProgress, Progress};
 use customs_report::{CycloneDxVersion, Format, TableOptions};
-use customs_scan::{ScanOutput, scan_image};
+use customs_scan::ScanOutput;
 use customs_source::{SourceSpec, open};
 
 use crate::args::{GlobalArgs, ImageSourceArgs, SbomFormat};
@@ -21,6 +21,18 @@ pub fn scan(
     spec: &SourceSpec,
     args: &ImageSourceArgs,
 ) -> anyhow::Result<ScanOutput> {
+    scan_with(global, spec, args, &AnalyzeFactory::builtin(), None)
+}
+
+/// Opens the source and runs one pass with these analyzers, taking the
+/// layers the cache holds from it.
+pub fn scan_with(
+    global: &GlobalArgs,
+    spec: &SourceSpec,
+    args: &ImageSourceArgs,
+    analyzers: &AnalyzeFactory,
+    cache: Option<&customs_scan::LayerCache>,
+) -> anyhow::Result<ScanOutput> {
     let opts = args.open_options(spec)?;
     let image = open(spec, &opts).with_context(|| format!("cannot open {spec}"))?;
     let walk = args.walk_options();
@@ -29,11 +41,12 @@ pub fn scan(
         Some(b) => b,
         None => &NoProgress,
     };
-    let analyzers = AnalyzeFactory::builtin();
-    let out = scan_image(&image, &walk, &analyzers, progress);
+    let out = customs_scan::scan_image_cached(&image, &walk, analyzers, progress, cache);
     tracing::debug!(
-        "scan stats: {} layers, {} files analyzed, walk {} ms, inventory {} ms",
+        "scan stats: {} layers ({} read, {} from the layer cache), {} files analyzed, walk {} ms, inventory {} ms",
         out.stats.layers,
+        out.stats.layers_walked,
+        out.stats.layers_cached,
         out.stats.files_analyzed,
         out.stats.walk_ms,
         out.stats.inventory_ms

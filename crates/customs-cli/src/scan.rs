@@ -11,9 +11,7 @@ use customs_report::{
 use customs_scan::ScanOutput;
 use customs_types::{Inventory, VulnFinding};
 
-use crate::args::{
-    GateArgs, GlobalArgs, ImageArgs, ReportFormat, SbomScanArgs, Scanner, VulnScanArgs,
-};
+use crate::args::{GateArgs, GlobalArgs, ImageArgs, ReportFormat, SbomScanArgs, VulnScanArgs};
 use crate::output::writer;
 use crate::{db, report, sbom, sbom_input};
 
@@ -166,25 +164,43 @@ pub fn gate_and_report(
 pub fn run(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result<u8> {
     let policy = Policy::from_args(&args.scan.gate)?;
     let spec = args.source.spec(args.image.as_deref())?;
-    let out = sbom::scan(global, &spec, &args.source)?;
-    let findings = if args.scanners.contains(&Scanner::Vuln) {
+    let plan = crate::scanners::ScanPlan::new(&args.scanners, args.secret_config.as_deref())?;
+    let cache = crate::scanners::layer_cache(
+        args.scan.db.cache_dir.as_deref(),
+        args.no_cache,
+        args.cache_max_size,
+    );
+    let out = sbom::scan_with(global, &spec, &args.source, &plan.factory, cache.as_ref())?;
+    let findings = if plan.vulns {
         vulnerabilities(&out.inventory, &args.scan, global.quiet)?
     } else {
         Vec::new()
     };
+    let mut other = crate::scanners::other_findings(&plan, &out);
+    if let Some(sevs) = &policy.gate.severities {
+        if let Some(v) = &mut other.secrets {
+            v.retain(|s| sevs.contains(&s.severity));
+        }
+        if let Some(v) = &mut other.misconfigurations {
+            v.retain(|m| sevs.contains(&m.severity));
+        }
+    }
+    let other_code = crate::scanners::other_gate(&policy.gate, &other);
     let gate_code = gate_and_report(
         &policy,
         findings,
         &artifact_ids(&out),
         &args.scan,
         global.quiet,
-        |f| report::build(&out, f),
+        |f| report::build(&out, f).with_findings(other),
     )?;
     let input_code = report::finish(&out)?;
     Ok(if input_code != 0 {
         input_code
-    } else {
+    } else if gate_code != 0 {
         gate_code
+    } else {
+        other_code
     })
 }
 
