@@ -44,6 +44,52 @@ pub fn mask_env(entry: &str) -> String {
     format!("{k}={}", mask_value(v))
 }
 
+/// A command line (a history `created_by`) with the values of
+/// secret-looking `NAME=value` words masked (`ENV DB_PASSWORD=...`,
+/// `|1 HF_TOKEN=... /bin/sh -c ...`).
+pub fn mask_assignments(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for (i, word) in line.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        match word.split_once('=') {
+            Some((k, v)) if !v.is_empty() && secret_name(k.trim_start_matches("--")) => {
+                out.push_str(k);
+                out.push('=');
+                out.push_str(&mask_value(v));
+            }
+            _ => out.push_str(word),
+        }
+    }
+    out
+}
+
+/// The image summary as reports show it: secret-looking Env values,
+/// labels and history assignments masked, so that no report holds a
+/// secret in full.
+pub fn mask_summary(s: &mut customs_types::ImageSummary) {
+    let c = &mut s.config;
+    for e in &mut c.env {
+        *e = mask_env(e);
+    }
+    for (k, v) in &mut c.labels {
+        if secret_name(k) && !v.is_empty() {
+            *v = mask_value(v);
+        }
+    }
+    for h in &mut c.history {
+        if let Some(cb) = &mut h.created_by {
+            *cb = mask_assignments(cb);
+        }
+    }
+    for l in &mut s.layers {
+        if let Some(cb) = &mut l.created_by {
+            *cb = mask_assignments(cb);
+        }
+    }
+}
+
 fn secret_name(k: &str) -> bool {
     let k = k.to_ascii_uppercase();
     [

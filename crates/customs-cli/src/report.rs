@@ -20,7 +20,9 @@ pub fn now_rfc3339() -> String {
 pub fn build(out: &ScanOutput, vulns: Vec<VulnFinding>) -> ScanReport {
     let mut inv = out.inventory.clone();
     inv.unknowns = out.unknowns.clone();
-    build_from(out.summary.clone(), inv, vulns)
+    let mut summary = out.summary.clone();
+    crate::output::mask_summary(&mut summary);
+    build_from(summary, inv, vulns)
 }
 
 /// A report of an artifact that was not walked (an SBOM).
