@@ -291,6 +291,11 @@ pub struct SbomArgs {
     /// Write the output to this file instead of stdout.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    /// Who supplies the artifact (`Organization: X`, `Person: X`, or a
+    /// name): the SBOM's supplier of the image (NTIA minimum elements),
+    /// when its labels do not say.
+    #[arg(long, value_name = "NAME")]
+    pub supplier: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -304,6 +309,11 @@ pub struct DirArgs {
     /// Write the output to this file instead of stdout.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    /// Who supplies the artifact (`Organization: X`, `Person: X`, or a
+    /// name): the SBOM's supplier of the image (NTIA minimum elements),
+    /// when its labels do not say.
+    #[arg(long, value_name = "NAME")]
+    pub supplier: Option<String>,
     /// Files read at once.
     #[arg(long, value_name = "N")]
     pub parallel: Option<usize>,

@@ -69,8 +69,10 @@ pub fn write(
     out: &ScanOutput,
     format: SbomFormat,
     output: Option<&std::path::Path>,
+    supplier: Option<&str>,
 ) -> anyhow::Result<u8> {
-    let rep = report::build(out, Vec::new());
+    let mut rep = report::build(out, Vec::new());
+    rep.image_supplier = supplier.map(str::to_string);
     let mut w = writer(output)?;
     match format_of(format) {
         Format::Table => {
@@ -86,12 +88,22 @@ pub fn write(
 pub fn run(global: &GlobalArgs, args: &crate::args::SbomArgs) -> anyhow::Result<u8> {
     let spec = args.source.spec(args.image.as_deref())?;
     let out = scan(global, &spec, &args.source)?;
-    write(&out, args.format, args.output.as_deref())
+    write(
+        &out,
+        args.format,
+        args.output.as_deref(),
+        args.supplier.as_deref(),
+    )
 }
 
 pub fn run_dir(global: &GlobalArgs, args: &crate::args::DirArgs) -> anyhow::Result<u8> {
     let spec = SourceSpec::Dir(args.dir.clone());
     let source = ImageSourceArgs::for_dir(args.parallel);
     let out = scan(global, &spec, &source)?;
-    write(&out, args.format, args.output.as_deref())
+    write(
+        &out,
+        args.format,
+        args.output.as_deref(),
+        args.supplier.as_deref(),
+    )
 }

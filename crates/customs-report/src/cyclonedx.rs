@@ -373,7 +373,7 @@ fn tool_component(report: &ScanReport) -> Component {
 
 fn image_component(cat: &Catalog<'_>) -> Component {
     let a = &cat.report.artifact;
-    let (supplier, authors) = actor_fields(crate::supplier::image_supplier(a));
+    let (supplier, authors) = actor_fields(crate::supplier::report_image_supplier(cat.report));
     let mut props = Vec::new();
     for t in &a.repo_tags {
         props.push(prop("customs:image:repo_tag", t.clone()));

@@ -107,6 +107,10 @@ pub struct ScanReport {
     /// Secrets, model files and misconfigurations (each `None` when its
     /// scanner did not run).
     pub findings: findings::OtherFindings,
+    /// Who supplies the image, when the caller says so (`--supplier`):
+    /// `Organization: X`, `Person: X`, or a name (an organization). Else
+    /// the image's labels tell, if they do.
+    pub image_supplier: Option<String>,
 }
 
 /// What the gate did to the findings, for reports.
@@ -148,6 +152,7 @@ impl ScanReport {
             serial: None,
             policy: None,
             findings: findings::OtherFindings::default(),
+            image_supplier: None,
         }
     }
 

@@ -169,7 +169,7 @@ fn build(report: &ScanReport) -> io::Result<Document> {
         spdx_id: cat.image_spdx_id.clone(),
         name: crate::image::display_name(a),
         version_info: crate::image::version(a),
-        supplier: supplier::image_supplier(a)
+        supplier: supplier::report_image_supplier(cat.report)
             .map(|s| s.to_spdx())
             .unwrap_or_else(|| "NOASSERTION".into()),
         download_location: "NOASSERTION",

@@ -55,6 +55,8 @@ pub mod keys {
     pub const AUTHOR_EMAIL: &str = "author_email";
     /// The conda channel.
     pub const CHANNEL: &str = "channel";
+    /// The project's home page (Python `Home-page` / `Project-URL`).
+    pub const HOMEPAGE: &str = "homepage";
 }
 
 /// Person or organization.
@@ -374,6 +376,23 @@ fn namespace_owner(purl: Option<&PackageUrl<'_>>) -> Option<Actor> {
     }
 }
 
+/// `https://github.com/owner/repo...` → `github.com/owner`.
+fn code_host_owner(p: &Package) -> Option<Actor> {
+    let url = p.properties.get(keys::HOMEPAGE)?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let mut segs = rest.split('/');
+    let host = segs.next()?.trim_start_matches("www.").to_ascii_lowercase();
+    let owner = segs.next().filter(|o| !o.is_empty())?;
+    let _repo = segs.next().filter(|r| !r.is_empty())?;
+    matches!(
+        host.as_str(),
+        "github.com" | "gitlab.com" | "bitbucket.org" | "codeberg.org"
+    )
+    .then(|| Actor::organization(format!("{host}/{owner}")))
+}
+
 /// The supplier of a package, by the rules of the module docs.
 pub fn package_supplier(p: &Package, os: Option<&OsInfo>) -> Option<Actor> {
     let purl = PackageUrl::from_str(&p.purl).ok();
@@ -419,7 +438,21 @@ pub fn package_supplier(p: &Package, os: Option<&OsInfo>) -> Option<Actor> {
     {
         return Some(a);
     }
-    namespace_owner(purl)
+    namespace_owner(purl).or_else(|| code_host_owner(p))
+}
+
+/// The supplier of the image: the caller's, else the OCI labels, else the
+/// config's author.
+pub fn report_image_supplier(r: &crate::ScanReport) -> Option<Actor> {
+    if let Some(s) = r.image_supplier.as_deref().filter(|s| !s.trim().is_empty()) {
+        return Actor::parse(s, None).map(|mut a| {
+            if !s.trim_start().starts_with("Person:") {
+                a.kind = ActorKind::Organization;
+            }
+            a
+        });
+    }
+    image_supplier(&r.artifact)
 }
 
 /// The supplier of the image: OCI labels, else the config's author.

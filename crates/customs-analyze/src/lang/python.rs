@@ -62,7 +62,7 @@ impl Analyzer for PythonDist {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn required(&self, file: &FileInfo<'_>) -> bool {
@@ -144,6 +144,33 @@ fn analyze(
         {
             p.properties.insert(key.into(), v.to_string());
         }
+    }
+    // the project's home page: `Home-page`, else a `Project-URL` named
+    // Homepage, Source or Repository (`Label, https://...`)
+    let home = meta
+        .get("Home-page")
+        .map(str::trim)
+        .filter(|v| v.starts_with("http"))
+        .map(str::to_string)
+        .or_else(|| {
+            meta.all("Project-URL").find_map(|v| {
+                let (label, url) = v.split_once(',')?;
+                let label = label.trim().to_ascii_lowercase();
+                [
+                    "homepage",
+                    "home",
+                    "source",
+                    "source code",
+                    "repository",
+                    "code",
+                ]
+                .contains(&label.as_str())
+                .then(|| url.trim().to_string())
+                .filter(|u| u.starts_with("http"))
+            })
+        });
+    if let Some(h) = home {
+        p.properties.insert("homepage".into(), h);
     }
     if let Some(mv) = meta.get("Metadata-Version") {
         p.properties
