@@ -86,9 +86,17 @@ pub fn scan_in(cwd: Option<&Path>, args: &[&str]) -> Output {
             empty.path()
         }
     };
+    // these tests are about vulnerabilities: the gate over secrets and
+    // models is tested in e2e_findings
+    let only_vulns: &[&str] = if args.first() == Some(&"image") {
+        &["--scanners", "vuln"]
+    } else {
+        &[]
+    };
     customs()
         .current_dir(cwd)
         .args(args)
+        .args(only_vulns)
         .arg("--cache-dir")
         .arg(cache_dir())
         .arg("--offline")
