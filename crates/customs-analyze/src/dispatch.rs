@@ -3,7 +3,8 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 
 use customs_layer::{EntryInfo, LayerVisitor, VisitorFactory};
 use customs_types::LayerMeta;
@@ -13,6 +14,9 @@ use crate::{Analyzer, Content, FileInfo, LayerAnalysis, Sink};
 /// Files up to this size are read into memory; bigger ones are spooled to
 /// a temporary file.
 pub const DEFAULT_MEMORY_LIMIT: u64 = 32 << 20;
+/// Most bytes of file copies waiting for or in a worker, per layer; past
+/// it, the walk thread runs the analyzer itself (memory stays bounded).
+pub const PARALLEL_BYTES_LIMIT: u64 = 64 << 20;
 
 /// Settings of the dispatch.
 #[derive(Debug, Clone)]
@@ -74,10 +78,32 @@ impl VisitorFactory for AnalyzeFactory {
     }
 }
 
-/// Runs the analyzers over one layer.
+/// The worker threads of parallel analyzers: one pool for the process,
+/// apart from the walk's (whose threads are busy reading layers), so a
+/// queued job always finds a thread.
+fn workers() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("customs-analyze-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs the analyzers over one layer. Analyzers that may
+/// ([`Analyzer::parallel`]) run on a worker pool while the walk goes
+/// on; [`AnalyzeVisitor::finish`] waits for them and gives the layer's
+/// results.
 pub struct AnalyzeVisitor {
     factory: AnalyzeFactory,
+    /// What the walk thread found; see [`AnalyzeVisitor::finish`].
     pub analysis: LayerAnalysis,
+    /// Jobs sent to workers, and where their results come back.
+    jobs: usize,
+    results: (mpsc::Sender<LayerAnalysis>, mpsc::Receiver<LayerAnalysis>),
+    in_flight: Arc<AtomicU64>,
     /// Analyzers interested in the entry `wants` last accepted.
     pending: Vec<usize>,
     buffer: Vec<u8>,
@@ -89,6 +115,9 @@ impl AnalyzeVisitor {
         AnalyzeVisitor {
             factory,
             analysis: LayerAnalysis::new(layer),
+            jobs: 0,
+            results: mpsc::channel(),
+            in_flight: Arc::new(AtomicU64::new(0)),
             pending: Vec::new(),
             buffer: Vec::new(),
             spool: None,
@@ -111,10 +140,20 @@ impl AnalyzeVisitor {
                 .read_to_end(&mut self.buffer)
                 .map_err(|e| format!("reading the file: {e}"))?;
             let data = std::mem::take(&mut self.buffer);
+            let mut shared: Option<Arc<Vec<u8>>> = None;
             for i in &pending {
                 let a = &analyzers[*i];
-                let mut c = Content::Memory(&data);
-                self.call(a.as_ref(), info, &mut c);
+                let len = data.len() as u64;
+                if let Some(pool) = workers()
+                    && a.parallel()
+                    && self.in_flight.load(Ordering::Relaxed) + len <= PARALLEL_BYTES_LIMIT
+                {
+                    let bytes = shared.get_or_insert_with(|| Arc::new(data.clone())).clone();
+                    self.spawn(pool, *i, info, bytes);
+                } else {
+                    let mut c = Content::Memory(&data);
+                    self.call(a.as_ref(), info, &mut c);
+                }
             }
             self.buffer = data;
         } else {
@@ -145,6 +184,57 @@ impl AnalyzeVisitor {
             self.spool = Some(spool);
         }
         Ok(())
+    }
+
+    /// Runs analyzer `i` on a copy of the file on a worker thread.
+    fn spawn(
+        &mut self,
+        pool: &'static rayon::ThreadPool,
+        i: usize,
+        info: &FileInfo<'_>,
+        bytes: Arc<Vec<u8>>,
+    ) {
+        let analyzers = self.factory.analyzers.clone();
+        let tx = self.results.0.clone();
+        let in_flight = self.in_flight.clone();
+        let len = bytes.len() as u64;
+        in_flight.fetch_add(len, Ordering::Relaxed);
+        let (path, size, mode, layer) = (info.path.to_string(), info.size, info.mode, info.layer);
+        self.jobs += 1;
+        pool.spawn(move || {
+            let a = &analyzers[i];
+            let mut piece = LayerAnalysis::new(layer);
+            let info = FileInfo {
+                path: &path,
+                size,
+                mode,
+                layer,
+            };
+            let mut sink = Sink {
+                analysis: &mut piece,
+                analyzer: a.id(),
+                path: &path,
+            };
+            if let Err(msg) = a.analyze(&info, &mut Content::Memory(&bytes), &mut sink) {
+                sink.unknown(msg);
+            }
+            drop(bytes);
+            in_flight.fetch_sub(len, Ordering::Relaxed);
+            // the receiver lives until `finish` has every result
+            let _ = tx.send(piece);
+        });
+    }
+
+    /// Waits for the workers and gives everything found in the layer.
+    pub fn finish(mut self) -> LayerAnalysis {
+        for _ in 0..self.jobs {
+            match self.results.1.recv() {
+                Ok(piece) => self.analysis.absorb(piece),
+                Err(_) => break,
+            }
+        }
+        self.jobs = 0;
+        self.analysis
     }
 
     fn call(&mut self, a: &dyn Analyzer, info: &FileInfo<'_>, content: &mut Content<'_>) {

@@ -96,6 +96,10 @@ impl Analyzer for SecretAnalyzer {
         file.size > 0 && !self.too_large(file.size) && self.scanner.wants_path(file.path)
     }
 
+    fn parallel(&self) -> bool {
+        true
+    }
+
     /// A file over the size limit is only counted, never read.
     fn path_only(&self, file: &FileInfo<'_>) -> bool {
         self.too_large(file.size) && self.scanner.wants_path(file.path)

@@ -100,6 +100,17 @@ impl LayerAnalysis {
             ..Default::default()
         }
     }
+
+    /// Adds what a worker found in some files of the same layer.
+    pub fn absorb(&mut self, piece: LayerAnalysis) {
+        self.packages.extend(piece.packages);
+        self.os.extend(piece.os);
+        self.ownership.extend(piece.ownership);
+        self.unknowns.extend(piece.unknowns);
+        self.secrets.extend(piece.secrets);
+        self.models.extend(piece.models);
+        self.secret_stats.add(&piece.secret_stats);
+    }
 }
 
 /// Collects what one analyzer finds in one file.
@@ -178,6 +189,12 @@ pub trait Analyzer: Send + Sync {
     /// read: `analyze` is called at once with empty content, and `required`
     /// is not asked for this file. Cheap, like `required`.
     fn path_only(&self, _file: &FileInfo<'_>) -> bool {
+        false
+    }
+    /// May this analyzer run on a worker thread, on its own copy of a file
+    /// held in memory, while the walk goes on (the secret rules)? Its
+    /// results must not depend on the order of files.
+    fn parallel(&self) -> bool {
         false
     }
     /// Reads one wanted file. An `Err` becomes an "unknown" naming the file

@@ -108,7 +108,7 @@ pub fn run_layer(
             }
         }
     }
-    v.analysis
+    v.finish()
 }
 
 /// Runs one analyzer over files as layer 0.

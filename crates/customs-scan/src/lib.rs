@@ -104,14 +104,15 @@ pub fn scan_image_cached(
         let (index, analysis) = match (o, from_cache) {
             (Some(o), _) => {
                 layers_walked += 1;
+                let analysis = o.visitor.finish();
                 if let Some(e) = &o.error {
                     layer_errors.push(e.to_string());
                 } else if let Some(c) = cache
-                    && let Err(e) = c.put(meta, &fingerprint, &o.index, &o.visitor.analysis)
+                    && let Err(e) = c.put(meta, &fingerprint, &o.index, &analysis)
                 {
                     tracing::warn!("{e}");
                 }
-                (o.index, o.visitor.analysis)
+                (o.index, analysis)
             }
             (None, Some(c)) => {
                 layers_cached += 1;

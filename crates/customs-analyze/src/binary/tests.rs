@@ -177,7 +177,7 @@ fn run_spooled(analyzers: Vec<Box<dyn Analyzer>>, path: &str, data: &[u8]) -> La
     assert!(v.wants(&e));
     let mut r = data;
     v.visit(&e, &mut r).unwrap();
-    v.analysis
+    v.finish()
 }
 
 /// Runs one analyzer on a file of this machine, read through the file
