@@ -550,8 +550,8 @@ pub(crate) fn apply_record(
 
 /// Scanner for `modified_id.csv` lines (`<RFC 3339>,<ID>`, newest first).
 ///
-/// With a cursor, collects the entries newer than it and stops at the first
-/// entry at or before it. Without one, only looks for the head. `head` is the
+/// With a cursor, collects the entries at or after it and stops at the
+/// first entry before it. Without one, only looks for the head. `head` is the
 /// newest time seen that is not in the future: records dated in the future
 /// (PyPI has two, dated 2027) must not become the cursor, or every later
 /// change dated before them would be missed.
@@ -560,7 +560,7 @@ pub(crate) struct IndexScan {
     now: OffsetDateTime,
     /// Newest non-future time seen.
     pub head: Option<OffsetDateTime>,
-    /// Entries newer than the cursor, in file order.
+    /// Entries at or after the cursor, in file order.
     pub entries: Vec<(OffsetDateTime, String)>,
     line_no: usize,
 }
@@ -600,8 +600,11 @@ impl IndexScan {
             });
             return true;
         };
+        // entries in the cursor's own second are read too: a record changed
+        // in the same second as the last one seen, but listed after it, was
+        // not seen yet (those already stored are skipped by their time)
         if let Some(c) = self.cursor
-            && t <= c
+            && t < c
         {
             return false;
         }
@@ -640,7 +643,7 @@ mod tests {
     }
 
     #[test]
-    fn index_scan_skips_future_and_stops_at_cursor() {
+    fn index_scan_skips_future_and_stops_before_the_cursor() {
         let now = parse_timestamp("2026-12-01T00:00:00Z").unwrap();
         let csv = "2027-07-09T15:54:00Z,FUTURE-1\n2026-11-30T00:00:00Z,NEW-1\nbroken line\n2026-11-01T00:00:00Z,OLD-1\n2026-10-01T00:00:00Z,OLD-2\n";
         let mut w = Vec::new();
@@ -651,7 +654,9 @@ mod tests {
             }
         }
         let ids: Vec<_> = scan.entries.iter().map(|(_, id)| id.as_str()).collect();
-        assert_eq!(ids, ["FUTURE-1", "NEW-1"]);
+        // OLD-1 is in the cursor's second: it may have been listed after the
+        // record that set the cursor, so it is looked at again
+        assert_eq!(ids, ["FUTURE-1", "NEW-1", "OLD-1"]);
         assert_eq!(scan.head, parse_timestamp("2026-11-30T00:00:00Z"));
         assert_eq!(w.len(), 1);
 

@@ -11,7 +11,7 @@
 //!    replaced by the zip's.
 //! 2. Otherwise **incremental**: GET `modified_id.csv` with `If-None-Match` /
 //!    `If-Modified-Since`. 304 means unchanged. Else the csv is streamed and
-//!    read only until the first entry at or before the cursor; entries whose
+//!    read only until the first entry before the cursor; entries whose
 //!    stored record already has that `modified` time (or newer) are skipped;
 //!    the rest are fetched as `<base>/<Eco>/<ID>.json` (a few at a time) and
 //!    added, replaced, or removed when withdrawn. When more than
