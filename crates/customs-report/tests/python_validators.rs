@@ -6,56 +6,15 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use common::{awkward, fixture, fixture_sbom, python, render, venv_tool};
+use common::{awkward, fixture, fixture_sbom, render};
 use customs_report::{CycloneDxVersion, Format};
+use customs_testutil::validators::{cyclonedx_strict, describe, ntia, pyspdxtools};
 
 fn write_tmp(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).expect("write temp file");
     p
-}
-
-fn describe(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Validates `VERSION FILE` pairs; prints every error; exits 1 on any.
-const CDX_CHECK: &str = r#"
-import sys
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
-versions = {"1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}
-validators = {}
-failed = False
-args = sys.argv[1:]
-for version, path in zip(args[::2], args[1::2]):
-    v = validators.setdefault(version, JsonStrictValidator(versions[version]))
-    with open(path, encoding="utf-8") as f:
-        errors = v.validate_str(f.read(), all_errors=True)
-    if errors is None:
-        print("valid:", path)
-        continue
-    failed = True
-    for e in errors:
-        data = getattr(e, "data", None)
-        print("error:", path, getattr(data, "message", e), "at", list(getattr(data, "absolute_path", [])))
-sys.exit(1 if failed else 0)
-"#;
-
-fn cyclonedx_strict(files: &[(&str, &Path)]) -> Output {
-    let mut cmd = Command::new(python());
-    cmd.arg("-c").arg(CDX_CHECK);
-    for (version, file) in files {
-        cmd.arg(version).arg(file);
-    }
-    cmd.output().expect("run python")
 }
 
 #[test]
@@ -103,14 +62,6 @@ fn the_strict_python_validator_can_fail() {
         "failed for another reason:\n{}",
         describe(&o)
     );
-}
-
-fn pyspdxtools(file: &Path) -> Output {
-    Command::new(venv_tool("pyspdxtools"))
-        .arg("-i")
-        .arg(file)
-        .output()
-        .expect("run pyspdxtools")
 }
 
 #[test]
@@ -164,24 +115,6 @@ fn spdx_passes_pyspdxtools() {
         "failed for another reason:\n{}",
         describe(&o)
     );
-}
-
-fn ntia(file: &Path, report_file: &Path) -> (Output, serde_json::Value) {
-    let o = Command::new(venv_tool("ntia-checker"))
-        .arg("--comply")
-        .arg("ntia")
-        .arg("--output")
-        .arg("json")
-        .arg("--output-file")
-        .arg(report_file)
-        .arg(file)
-        .output()
-        .expect("run ntia-checker");
-    let report = std::fs::read_to_string(report_file)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(serde_json::Value::Null);
-    (o, report)
 }
 
 #[test]

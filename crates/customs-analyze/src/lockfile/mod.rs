@@ -302,6 +302,20 @@ pub(crate) mod test_util {
             .collect()
     }
 
+    /// The packages read from one lock file of a multi-file fixture,
+    /// checked with [`check_common`].
+    pub fn of(a: &LayerAnalysis, location: &str, id: &str) -> LayerAnalysis {
+        let mut x = LayerAnalysis::new(0);
+        x.packages = a
+            .packages
+            .iter()
+            .filter(|p| p.location == location)
+            .cloned()
+            .collect();
+        check_common(&x, location, id);
+        x
+    }
+
     /// Every package has the lock file as location, the analyzer id, a
     /// purl that round-trips, and no duplicate.
     pub fn check_common(a: &LayerAnalysis, location: &str, id: &str) {

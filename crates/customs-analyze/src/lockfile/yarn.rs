@@ -219,22 +219,14 @@ fn berry(text: &str) -> Result<Vec<Entry>, LockError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::test_util::{check_common, expect, summary};
+    use crate::lockfile::test_util::{self, expect, summary};
     use crate::testing::run_txtar;
 
     const FIXTURE: &str = include_str!("../../testdata/lockfile/yarn.txtar");
     const MALFORMED: &str = include_str!("../../testdata/lockfile/yarn-malformed.txtar");
 
     fn of(a: &crate::LayerAnalysis, loc: &str) -> crate::LayerAnalysis {
-        let mut x = crate::LayerAnalysis::new(0);
-        x.packages = a
-            .packages
-            .iter()
-            .filter(|p| p.location == loc)
-            .cloned()
-            .collect();
-        check_common(&x, loc, ID);
-        x
+        test_util::of(a, loc, ID)
     }
 
     #[test]
