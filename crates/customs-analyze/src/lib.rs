@@ -207,6 +207,22 @@ pub trait Analyzer: Send + Sync {
     ) -> Result<(), String>;
 }
 
+/// The analyzers of a project scan (`customs fs DIR`), as Trivy's
+/// filesystem scan chooses them: what the project's lock files say it will
+/// install ([`lockfile::analyzers`]), OS package databases, and Java
+/// archives (an artifact in both modes); not the installed-package metadata
+/// that would repeat a lock file (Python dist-info, `node_modules`
+/// package.json, gemspecs, Composer's installed.json, Go and Rust binaries,
+/// conda-meta, deps.json, CUDA libraries), which is what an image or
+/// `rootfs` scan reads instead.
+pub fn project() -> Vec<Box<dyn Analyzer>> {
+    let mut v: Vec<Box<dyn Analyzer>> = Vec::new();
+    v.extend(os::analyzers());
+    v.extend(lockfile::analyzers());
+    v.push(Box::new(lang::java::JavaArchive::default()));
+    v
+}
+
 /// Every built-in analyzer.
 pub fn builtin() -> Vec<Box<dyn Analyzer>> {
     let mut v: Vec<Box<dyn Analyzer>> = Vec::new();

@@ -45,10 +45,15 @@ pub enum Command {
     /// Match the packages of an SBOM (CycloneDX or SPDX JSON) against the
     /// vulnerability DB, with the same gate and reports as `image`.
     SbomScan(SbomScanArgs),
-    /// Catalogue a directory (a project or a root filesystem).
+    /// Scan a project directory: lock files matched for vulnerabilities,
+    /// secrets, model files, notebooks and Dockerfiles (`.gitignore`
+    /// respected).
     Fs(DirArgs),
-    /// Catalogue a root filesystem directory.
+    /// Scan a root filesystem directory: installed packages, as in an image.
     Rootfs(DirArgs),
+    /// Check Dockerfiles for misconfigurations (a Dockerfile, or a directory
+    /// holding them).
+    Config(ConfigArgs),
     /// Manage the local vulnerability database.
     Db(DbArgs),
     /// Manage the per-layer analysis cache.
@@ -303,20 +308,59 @@ pub struct DirArgs {
     /// The directory.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value_t = SbomFormat::Table)]
-    pub format: SbomFormat,
-    /// Write the output to this file instead of stdout.
-    #[arg(short = 'o', long)]
-    pub output: Option<PathBuf>,
+    /// What to look for (comma-separated). Default for `fs`:
+    /// vuln,secret,model,misconfig; for `rootfs`: vuln,secret,model.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub scanners: Option<Vec<Scanner>>,
+    /// Secret rules: customs's TOML or gitleaks' (add rules, disable
+    /// built-ins, allow paths).
+    #[arg(long, value_name = "FILE")]
+    pub secret_config: Option<PathBuf>,
+    /// `fs`: also scan what `.gitignore` files ignore (and `.git`).
+    #[arg(long)]
+    pub no_gitignore: bool,
     /// Who supplies the artifact (`Organization: X`, `Person: X`, or a
-    /// name): the SBOM's supplier of the image (NTIA minimum elements),
-    /// when its labels do not say.
+    /// name), for the SBOM formats.
     #[arg(long, value_name = "NAME")]
     pub supplier: Option<String>,
     /// Files read at once.
     #[arg(long, value_name = "N")]
     pub parallel: Option<usize>,
+    #[command(flatten)]
+    pub scan: VulnScanArgs,
+}
+
+/// `customs config PATH`.
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// A Dockerfile, or a directory: every Dockerfile/Containerfile below it
+    /// (`.gitignore` respected).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = ConfigFormat::Table)]
+    pub format: ConfigFormat,
+    /// Write the output to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// Severities to report (comma-separated: LOW,MEDIUM,HIGH,CRITICAL).
+    #[arg(short = 's', long, value_delimiter = ',', value_name = "LIST")]
+    pub severity: Vec<customs_types::Severity>,
+    /// Exit code when findings remain after the filters (default 0: never fail).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub exit_code: u8,
+    /// Fail (exit 1, or --exit-code) when a finding at least this severe remains.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<customs_types::Severity>,
+}
+
+/// Report formats of `customs config`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFormat {
+    Table,
+    Json,
+    Sarif,
+    Markdown,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -380,6 +424,9 @@ pub struct ImageSourceArgs {
     /// guard).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub max_layer_size: Option<u64>,
+    /// A project scan of a directory: `.gitignore` respected.
+    #[arg(skip)]
+    pub respect_gitignore: bool,
 }
 
 impl ImageSourceArgs {
@@ -396,6 +443,7 @@ impl ImageSourceArgs {
             podman_host: None,
             parallel,
             max_layer_size: None,
+            respect_gitignore: false,
         }
     }
 
@@ -438,6 +486,7 @@ impl ImageSourceArgs {
 
     pub fn walk_options(&self) -> WalkOptions {
         let mut w = WalkOptions::default();
+        w.respect_gitignore = self.respect_gitignore;
         if let Some(p) = self.parallel {
             w.parallel = p.max(1);
         }

@@ -1,7 +1,9 @@
 //! The `customs` command line.
 
 mod args;
+mod config_cmd;
 mod db;
+mod fs_cmd;
 mod inspect;
 mod output;
 mod progress;
@@ -39,7 +41,9 @@ fn main() -> ExitCode {
         Command::Version { command } => version_cmd::run(command),
         Command::Sbom(a) => sbom::run(&cli.global, a),
         Command::SbomScan(a) => scan::run_sbom(&cli.global, a),
-        Command::Fs(a) | Command::Rootfs(a) => sbom::run_dir(&cli.global, a),
+        Command::Fs(a) => fs_cmd::run(&cli.global, a, fs_cmd::DirMode::Project),
+        Command::Rootfs(a) => fs_cmd::run(&cli.global, a, fs_cmd::DirMode::RootFs),
+        Command::Config(a) => config_cmd::run(&cli.global, a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

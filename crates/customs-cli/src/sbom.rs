@@ -1,5 +1,5 @@
-//! `customs sbom IMAGE`, `customs fs DIR`, `customs rootfs DIR`: the
-//! inventory of an image or a directory, as an SBOM.
+//! `customs sbom IMAGE`: the inventory of an image (or, with `dir:PATH`, a
+//! directory), as an SBOM.
 
 use std::io::Write;
 
@@ -88,18 +88,6 @@ pub fn write(
 pub fn run(global: &GlobalArgs, args: &crate::args::SbomArgs) -> anyhow::Result<u8> {
     let spec = args.source.spec(args.image.as_deref())?;
     let out = scan(global, &spec, &args.source)?;
-    write(
-        &out,
-        args.format,
-        args.output.as_deref(),
-        args.supplier.as_deref(),
-    )
-}
-
-pub fn run_dir(global: &GlobalArgs, args: &crate::args::DirArgs) -> anyhow::Result<u8> {
-    let spec = SourceSpec::Dir(args.dir.clone());
-    let source = ImageSourceArgs::for_dir(args.parallel);
-    let out = scan(global, &spec, &source)?;
     write(
         &out,
         args.format,

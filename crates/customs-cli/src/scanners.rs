@@ -23,7 +23,15 @@ pub struct ScanPlan {
 impl ScanPlan {
     /// The package analyzers plus what `--scanners` asks for.
     pub fn new(scanners: &[Scanner], secret_config: Option<&Path>) -> anyhow::Result<ScanPlan> {
-        let mut analyzers = customs_analyze::builtin();
+        Self::with_analyzers(customs_analyze::builtin(), scanners, secret_config)
+    }
+
+    /// These package analyzers plus what `--scanners` asks for.
+    pub fn with_analyzers(
+        mut analyzers: Vec<Box<dyn customs_analyze::Analyzer>>,
+        scanners: &[Scanner],
+        secret_config: Option<&Path>,
+    ) -> anyhow::Result<ScanPlan> {
         let secrets = if scanners.contains(&Scanner::Secret) {
             let scanner = match secret_config {
                 Some(p) => {

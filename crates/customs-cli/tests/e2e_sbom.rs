@@ -1013,45 +1013,50 @@ fn output_file_equals_stdout() {
     }
 }
 
-/// `customs fs DIR` and `customs rootfs DIR` on ml-app's unpacked root
-/// filesystem find the packages the image has.
+/// `customs sbom dir:DIR` and `customs rootfs DIR` on ml-app's unpacked root
+/// filesystem find the packages the image has (`rootfs` reads installed
+/// packages, as an image scan does; `fs` is a project scan of lock files,
+/// tested in e2e_project).
 #[test]
-fn fs_and_rootfs_find_the_image_packages() {
+fn sbom_of_a_dir_and_rootfs_find_the_image_packages() {
     let rootfs = images().join("ml-app/rootfs");
+    let dir_spec = format!("dir:{}", rootfs.display());
     let want = package_multiset(&sbom_doc(&sources("ml-app")[0], "json"));
     assert!(want.len() > 100);
-    for cmd in ["fs", "rootfs"] {
-        let r = json(&[cmd, rootfs.to_str().unwrap(), "--format", "json", "-q"]);
+    // the rootfs scan without the vulnerability scanner needs no DB
+    let variants: [Vec<&str>; 2] = [
+        vec!["sbom", &dir_spec],
+        vec!["rootfs", rootfs.to_str().unwrap(), "--scanners", "secret"],
+    ];
+    for args in variants {
+        let what = args[0];
+        let mut a = args.clone();
+        a.extend(["--format", "json", "-q"]);
+        let r = json(&a);
         let got = package_multiset(&r);
         let want_set: BTreeSet<_> = want.iter().collect();
         let got_set: BTreeSet<_> = got.iter().collect();
         assert_eq!(
             got,
             want,
-            "customs {cmd}: missing {:?}\nextra {:?}",
+            "customs {what}: missing {:?}\nextra {:?}",
             want_set.difference(&got_set).collect::<Vec<_>>(),
             got_set.difference(&want_set).collect::<Vec<_>>()
         );
-        assert_eq!(r["os"]["id"], "debian", "{cmd}");
+        assert_eq!(r["os"]["id"], "debian", "{what}");
 
         // and the SBOM of a directory validates too
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("fs.cdx.json");
-        let out = run(&[
-            cmd,
-            rootfs.to_str().unwrap(),
-            "--format",
-            "cyclonedx",
-            "-q",
-            "-o",
-            file.to_str().unwrap(),
-        ]);
+        let mut a = args.clone();
+        a.extend(["--format", "cyclonedx", "-q", "-o", file.to_str().unwrap()]);
+        let out = run(&a);
         assert!(out.status.success(), "{}", stderr(&out));
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         schemas::assert_valid(
             &schemas::validator("bom-1.6.schema.json"),
             &doc,
-            &format!("customs {cmd} --format cyclonedx"),
+            &format!("customs {what} --format cyclonedx"),
         );
     }
 }

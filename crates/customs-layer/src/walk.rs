@@ -47,6 +47,10 @@ pub struct WalkOptions {
     pub limits: Limits,
     /// Layers walked at once (default: the number of cores).
     pub parallel: usize,
+    /// For a root directory: skip what its `.gitignore` files (and
+    /// `.git/info/exclude`) ignore, and the `.git` directory itself, as a
+    /// project scan wants. Image layers are never filtered.
+    pub respect_gitignore: bool,
 }
 
 impl Default for WalkOptions {
@@ -54,6 +58,7 @@ impl Default for WalkOptions {
         WalkOptions {
             limits: Limits::default(),
             parallel: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            respect_gitignore: false,
         }
     }
 }
@@ -636,25 +641,52 @@ pub fn walk_root_dir<V: LayerVisitor>(
     root: &Path,
     meta: &LayerMeta,
     limits: &Limits,
+    respect_gitignore: bool,
     visitor: &mut V,
 ) -> (LayerIndex, Option<LayerError>) {
     let mut index = LayerIndex::new(meta);
-    let walker = walkdir::WalkDir::new(root).follow_links(false).min_depth(1);
-    for item in walker {
+    // Either walker yields the paths below the root, or an error with the
+    // path it concerns.
+    let items: Box<dyn Iterator<Item = Result<std::path::PathBuf, (Option<String>, String)>>> =
+        if respect_gitignore {
+            let walker = ignore::WalkBuilder::new(root)
+                .hidden(false)
+                .parents(false)
+                .ignore(false)
+                .git_global(false)
+                .git_ignore(true)
+                .git_exclude(true)
+                .require_git(false)
+                .follow_links(false)
+                .sort_by_file_name(std::ffi::OsStr::cmp)
+                .filter_entry(|e| e.file_name() != ".git")
+                .build();
+            Box::new(walker.filter_map(|item| match item {
+                Ok(e) if e.depth() == 0 => None,
+                Ok(e) => Some(Ok(e.into_path())),
+                Err(e) => Some(Err((ignore_error_path(&e), e.to_string()))),
+            }))
+        } else {
+            let walker = walkdir::WalkDir::new(root).follow_links(false).min_depth(1);
+            Box::new(walker.into_iter().map(|item| match item {
+                Ok(e) => Ok(e.into_path()),
+                Err(e) => Err((e.path().map(|p| p.display().to_string()), e.to_string())),
+            }))
+        };
+    for item in items {
         let item = match item {
             Ok(i) => i,
-            Err(e) => {
-                let p = e.path().map(|p| p.display().to_string());
-                index.unknown(p.as_deref(), e.to_string());
+            Err((p, e)) => {
+                index.unknown(p.as_deref(), e);
                 continue;
             }
         };
-        let rel = match item.path().strip_prefix(root) {
+        let rel = match item.strip_prefix(root) {
             Ok(r) => r,
             Err(_) => continue,
         };
         let path = format!("/{}", rel.to_string_lossy());
-        let md = match item.path().symlink_metadata() {
+        let md = match item.symlink_metadata() {
             Ok(m) => m,
             Err(e) => {
                 index.unknown(Some(&path), e.to_string());
@@ -672,7 +704,7 @@ pub fn walk_root_dir<V: LayerVisitor>(
             special_kind(&ft)
         };
         let link = if kind == FileKind::Symlink {
-            std::fs::read_link(item.path())
+            std::fs::read_link(&item)
                 .ok()
                 .map(|l| l.to_string_lossy().into_owned())
         } else {
@@ -698,7 +730,7 @@ pub fn walk_root_dir<V: LayerVisitor>(
             link: link.as_deref(),
         };
         if kind == FileKind::File && visitor.wants(&info) {
-            match std::fs::File::open(item.path()) {
+            match std::fs::File::open(&item) {
                 Ok(f) => {
                     let mut r = f.take(size.min(limits.max_layer_bytes));
                     if let Err(msg) = visitor.visit(&info, &mut r) {
@@ -720,6 +752,18 @@ pub fn walk_root_dir<V: LayerVisitor>(
         });
     }
     (index, None)
+}
+
+/// The path an error of the gitignore-aware walker concerns, if it says.
+fn ignore_error_path(e: &ignore::Error) -> Option<String> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            ignore_error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.first().and_then(ignore_error_path),
+        _ => None,
+    }
 }
 
 #[cfg(unix)]
@@ -780,7 +824,13 @@ pub fn walk_image_skipping<F: VisitorFactory>(
         let mut visitor = factory.for_layer(meta);
         progress.start(meta);
         let (index, error) = match &image.blobs {
-            Layers::RootDir(root) => walk_root_dir(root, meta, &opts.limits, &mut visitor),
+            Layers::RootDir(root) => walk_root_dir(
+                root,
+                meta,
+                &opts.limits,
+                opts.respect_gitignore,
+                &mut visitor,
+            ),
             Layers::Blobs(opener) => match opener.open(meta) {
                 Ok(raw) => walk_layer_blob(meta, raw, &opts.limits, &mut visitor, progress),
                 Err(source) => (

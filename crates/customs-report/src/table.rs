@@ -66,6 +66,16 @@ impl TableOptions {
         }
     }
 
+    /// Neither packages nor vulnerabilities: only the other findings
+    /// (secrets, models, misconfigurations).
+    pub fn findings_only() -> Self {
+        TableOptions {
+            packages: false,
+            vulnerabilities: false,
+            width: None,
+        }
+    }
+
     pub fn with_width(mut self, width: Option<u16>) -> Self {
         self.width = width;
         self

@@ -103,6 +103,10 @@ pub(crate) fn parent(path: &str) -> &str {
 /// `site-packages`, an npm `node_modules` root, a conda environment, a Go or
 /// Rust binary, the directory of Java archives.
 pub(crate) fn package_set(kind: PackageKind, location: &str) -> String {
+    // a project's lock file is its own set (`/web/package-lock.json`)
+    if is_lock_file(location.rsplit('/').next().unwrap_or(location)) {
+        return location.to_string();
+    }
     let comps: Vec<&str> = location.split('/').collect();
     let upto = |i: usize| -> String {
         let s = comps[..i].join("/");
@@ -242,6 +246,24 @@ pub(crate) fn targets<'a>(
     out
 }
 
+/// The file names the lock-file analyzers of a project scan read.
+fn is_lock_file(base: &str) -> bool {
+    matches!(
+        base,
+        "poetry.lock"
+            | "Pipfile.lock"
+            | "uv.lock"
+            | "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+            | "Cargo.lock"
+            | "go.mod"
+            | "Gemfile.lock"
+            | "composer.lock"
+    ) || (base.starts_with("requirements") && base.ends_with(".txt"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +304,14 @@ mod tests {
         );
         assert_eq!(package_set(PackageKind::Go, "/usr/bin/srv"), "/usr/bin/srv");
         assert_eq!(package_set(PackageKind::MlRuntime, "/x"), "/");
+        assert_eq!(
+            package_set(PackageKind::Npm, "/web/package-lock.json"),
+            "/web/package-lock.json"
+        );
+        assert_eq!(
+            package_set(PackageKind::Python, "/requirements-dev.txt"),
+            "/requirements-dev.txt"
+        );
     }
 
     #[test]

@@ -1,0 +1,109 @@
+//! `customs fs DIR` (a project: lock files, secrets, models, notebooks,
+//! Dockerfiles, `.gitignore` respected) and `customs rootfs DIR` (a root
+//! filesystem: installed packages, as in an image).
+
+use customs_source::SourceSpec;
+
+use crate::args::{DirArgs, GlobalArgs, ImageSourceArgs, Scanner};
+use crate::scan::{Policy, artifact_ids, gate_and_report, vulnerabilities};
+use crate::{config_cmd, report, sbom};
+
+/// Which of the two directory scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirMode {
+    /// `customs fs`: a project directory.
+    Project,
+    /// `customs rootfs`: an unpacked root filesystem.
+    RootFs,
+}
+
+impl DirMode {
+    fn default_scanners(self) -> Vec<Scanner> {
+        match self {
+            DirMode::Project => vec![
+                Scanner::Vuln,
+                Scanner::Secret,
+                Scanner::Model,
+                Scanner::Misconfig,
+            ],
+            DirMode::RootFs => vec![Scanner::Vuln, Scanner::Secret, Scanner::Model],
+        }
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: &DirArgs, mode: DirMode) -> anyhow::Result<u8> {
+    if !args.dir.is_dir() {
+        anyhow::bail!("{}: not a directory", args.dir.display());
+    }
+    let policy = Policy::from_args(&args.scan.gate)?;
+    let scanners = args
+        .scanners
+        .clone()
+        .unwrap_or_else(|| mode.default_scanners());
+    let analyzers = match mode {
+        DirMode::Project => customs_analyze::project(),
+        DirMode::RootFs => customs_analyze::builtin(),
+    };
+    let mut plan = crate::scanners::ScanPlan::with_analyzers(
+        analyzers,
+        &scanners,
+        args.secret_config.as_deref(),
+    )?;
+    let respect_gitignore = mode == DirMode::Project && !args.no_gitignore;
+    let mut source = ImageSourceArgs::for_dir(args.parallel);
+    source.respect_gitignore = respect_gitignore;
+    let spec = SourceSpec::Dir(args.dir.clone());
+    // a directory has no diff_id to key the layer cache by
+    let out = sbom::scan_with(global, &spec, &source, &plan.factory, None)?;
+    let findings = if plan.vulns {
+        vulnerabilities(&out.inventory, &args.scan, global.quiet)?
+    } else {
+        Vec::new()
+    };
+    // A directory has no image config: the misconfiguration scanner checks
+    // the Dockerfiles it holds instead.
+    let misconfig = std::mem::take(&mut plan.misconfig);
+    let mut other = crate::scanners::other_findings(&plan, &out);
+    let mut unknowns = Vec::new();
+    if misconfig {
+        let scan = config_cmd::check_path(&args.dir, respect_gitignore);
+        tracing::debug!(
+            "fs: {} Dockerfiles checked, {} findings",
+            scan.files.len(),
+            scan.findings.len()
+        );
+        other.misconfigurations = Some(scan.findings);
+        unknowns = scan.unknowns;
+    }
+    if let Some(sevs) = &policy.gate.severities {
+        if let Some(v) = &mut other.secrets {
+            v.retain(|s| sevs.contains(&s.severity));
+        }
+        if let Some(v) = &mut other.misconfigurations {
+            v.retain(|m| sevs.contains(&m.severity));
+        }
+    }
+    let other_code = crate::scanners::other_gate(&policy.gate, &other);
+    let supplier = args.supplier.clone();
+    let gate_code = gate_and_report(
+        &policy,
+        findings,
+        &artifact_ids(&out),
+        &args.scan,
+        global.quiet,
+        |f| {
+            let mut rep = report::build(&out, f).with_findings(other);
+            rep.inventory.unknowns.extend(unknowns);
+            rep.image_supplier = supplier;
+            rep
+        },
+    )?;
+    let input_code = report::finish(&out)?;
+    Ok(if input_code != 0 {
+        input_code
+    } else if gate_code != 0 {
+        gate_code
+    } else {
+        other_code
+    })
+}
