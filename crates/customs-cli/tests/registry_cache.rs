@@ -122,10 +122,7 @@ fn registry_rescan_downloads_no_cached_layer() {
         .skip(before)
         .map(|s| s.path)
         .collect();
-    assert!(
-        paths.iter().any(|p| p.contains("/manifests/")),
-        "{paths:?}"
-    );
+    assert!(paths.iter().any(|p| p.contains("/manifests/")), "{paths:?}");
     assert_eq!(packages(&cold), packages(&warm));
     assert_eq!(packages(&warm).len(), 2, "{:#}", warm["packages"]);
 
