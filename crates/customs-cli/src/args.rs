@@ -58,6 +58,9 @@ pub enum Command {
     Db(DbArgs),
     /// Manage the per-layer analysis cache.
     Cache(CacheArgs),
+    /// Store image inventories and ask which stored images an advisory or
+    /// a package version affects, without reading the images again.
+    Inventory(crate::inventory_cmd::InventoryArgs),
     /// Version ordering per ecosystem.
     Version {
         #[command(subcommand)]

@@ -5,6 +5,7 @@ mod config_cmd;
 mod db;
 mod fs_cmd;
 mod inspect;
+mod inventory_cmd;
 mod output;
 mod progress;
 mod report;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Fs(a) => fs_cmd::run(&cli.global, a, fs_cmd::DirMode::Project),
         Command::Rootfs(a) => fs_cmd::run(&cli.global, a, fs_cmd::DirMode::RootFs),
         Command::Config(a) => config_cmd::run(&cli.global, a),
+        Command::Inventory(a) => inventory_cmd::run(&cli.global, a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
