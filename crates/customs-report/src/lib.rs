@@ -30,10 +30,12 @@ use std::io::{self, Write};
 use std::str::FromStr;
 
 use customs_types::{ImageSummary, Inventory, VulnFinding};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+pub mod base;
 mod catalog;
 pub mod cyclonedx;
+pub mod diff;
 pub mod findings;
 pub mod ids;
 pub mod image;
@@ -55,13 +57,14 @@ pub use spdx::write_spdx;
 pub use table::{TableOptions, write_table, write_table_with};
 
 /// The tool that produced a report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolInfo {
     pub name: String,
     pub version: String,
     /// Home page of the tool (SARIF `informationUri`, the base of SPDX
     /// document namespaces).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub information_uri: Option<String>,
 }
 
@@ -111,6 +114,9 @@ pub struct ScanReport {
     /// `Organization: X`, `Person: X`, or a name (an organization). Else
     /// the image's labels tell, if they do.
     pub image_supplier: Option<String>,
+    /// The base image, when known (`--base`, or the image's labels): the
+    /// reports split the findings into the base's and the application's.
+    pub base: Option<base::BaseImage>,
 }
 
 /// What the gate did to the findings, for reports.
@@ -153,6 +159,7 @@ impl ScanReport {
             policy: None,
             findings: findings::OtherFindings::default(),
             image_supplier: None,
+            base: None,
         }
     }
 
@@ -171,6 +178,12 @@ impl ScanReport {
     /// Sets what the gate did.
     pub fn with_policy(mut self, policy: PolicySummary) -> ScanReport {
         self.policy = Some(policy);
+        self
+    }
+
+    /// Sets the base image.
+    pub fn with_base(mut self, base: Option<base::BaseImage>) -> ScanReport {
+        self.base = base;
         self
     }
 

@@ -12,7 +12,7 @@ use crate::text::{SeverityCounts, finding_order, fixable, truncate};
 pub const TOP_FINDINGS: usize = 10;
 
 /// Escapes text for a Markdown table cell.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -34,7 +34,7 @@ fn cell(s: &str) -> String {
 }
 
 /// Code span that survives backticks in the text.
-fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let one = s.replace(['\n', '\r'], " ");
     let fence = if one.contains('`') { "`` " } else { "`" };
     let close = if one.contains('`') { " ``" } else { "`" };
@@ -113,6 +113,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "| {} | {} |", s.as_str(), counts.get(*s))?;
     }
     writeln!(out)?;
+    crate::base::write_markdown(report, out)?;
 
     let mut active: Vec<&VulnFinding> = report
         .vulnerabilities

@@ -286,6 +286,7 @@ fn vulnerabilities(cat: &Catalog<'_>, opts: &TableOptions, out: &mut dyn Write) 
         .filter(|f| f.suppressed.is_some())
         .count();
     writeln!(out, "Fixable: {fixable}, suppressed: {suppressed}")?;
+    crate::base::write_table(r, out)?;
 
     for target in text::targets(&r.inventory.packages, &r.vulnerabilities) {
         writeln!(out)?;
