@@ -61,6 +61,12 @@ pub enum Command {
     /// Store image inventories and ask which stored images an advisory or
     /// a package version affects, without reading the images again.
     Inventory(crate::inventory_cmd::InventoryArgs),
+    /// Compare two images (or customs JSON reports, or SBOMs): packages
+    /// added, removed, changed; vulnerabilities fixed, introduced, unchanged.
+    Diff(DiffArgs),
+    /// Rank candidate base images for an image by the findings they would
+    /// bring, and show the expected change.
+    Recommend(RecommendArgs),
     /// Version ordering per ecosystem.
     Version {
         #[command(subcommand)]
@@ -140,6 +146,11 @@ pub struct ImageArgs {
     /// entries go first).
     #[arg(long, value_name = "SIZE", default_value = "5GiB", value_parser = parse_size)]
     pub cache_max_size: u64,
+    /// The base image (any source syntax, or its customs JSON report): when
+    /// its layers are the image's first layers, the reports split the
+    /// findings into the base's and your layers'.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
     #[command(flatten)]
     pub scan: VulnScanArgs,
 }
@@ -501,4 +512,89 @@ impl ImageSourceArgs {
         }
         w
     }
+}
+
+/// Output formats of `customs diff`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    /// For a pull-request comment.
+    Markdown,
+}
+
+/// `customs diff A B`.
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Before: an image (any source `customs image` takes), a customs JSON
+    /// report (`customs image -f json`), or a CycloneDX/SPDX JSON SBOM.
+    #[arg(value_name = "A")]
+    pub before: String,
+    /// After: the same kinds as A.
+    #[arg(value_name = "B")]
+    pub after: String,
+    #[command(flatten)]
+    pub source: ImageSourceArgs,
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write the output to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// Filters apply to both sides; --exit-code and --fail-on look at the
+    /// findings B introduces.
+    #[command(flatten)]
+    pub gate: GateArgs,
+    #[command(flatten)]
+    pub db: DbLocation,
+    /// Never download the vulnerability DB.
+    #[arg(long, alias = "skip-db-update")]
+    pub offline: bool,
+    /// Neither read nor write the per-layer cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Bound of the per-layer cache.
+    #[arg(long, value_name = "SIZE", default_value = "5GiB", value_parser = parse_size)]
+    pub cache_max_size: u64,
+}
+
+/// Output formats of `customs recommend`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecommendFormat {
+    Table,
+    Json,
+}
+
+/// `customs recommend IMAGE --candidates REF,...`.
+#[derive(Args, Debug)]
+pub struct RecommendArgs {
+    /// The image (any source syntax).
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// Candidate base images (comma-separated; any source syntax).
+    #[arg(long, value_delimiter = ',', value_name = "REF,...", required = true)]
+    pub candidates: Vec<String>,
+    /// The image's current base (default: the candidate whose layers lead
+    /// the image's, else the org.opencontainers.image.base.name label).
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    #[command(flatten)]
+    pub source: ImageSourceArgs,
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = RecommendFormat::Table)]
+    pub format: RecommendFormat,
+    /// Write the output to this file instead of stdout.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbLocation,
+    /// Never download the vulnerability DB.
+    #[arg(long, alias = "skip-db-update")]
+    pub offline: bool,
+    /// Neither read nor write the per-layer cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Bound of the per-layer cache.
+    #[arg(long, value_name = "SIZE", default_value = "5GiB", value_parser = parse_size)]
+    pub cache_max_size: u64,
 }

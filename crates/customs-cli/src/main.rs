@@ -3,16 +3,19 @@
 mod args;
 mod config_cmd;
 mod db;
+mod diff_cmd;
 mod fs_cmd;
 mod inspect;
 mod inventory_cmd;
 mod output;
 mod progress;
+mod recommend_cmd;
 mod report;
 mod sbom;
 mod sbom_input;
 mod scan;
 mod scanners;
+mod side;
 mod version_cmd;
 
 use std::process::ExitCode;
@@ -40,6 +43,8 @@ fn main() -> ExitCode {
         Command::Db(a) => db::run(a, cli.global.quiet),
         Command::Cache(a) => scanners::run_cache(a, cli.global.quiet),
         Command::Version { command } => version_cmd::run(command),
+        Command::Diff(a) => diff_cmd::run(&cli.global, a),
+        Command::Recommend(a) => recommend_cmd::run(&cli.global, a),
         Command::Sbom(a) => sbom::run(&cli.global, a),
         Command::SbomScan(a) => scan::run_sbom(&cli.global, a),
         Command::Fs(a) => fs_cmd::run(&cli.global, a, fs_cmd::DirMode::Project),

@@ -186,13 +186,19 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result<u8> {
         }
     }
     let other_code = crate::scanners::other_gate(&policy.gate, &other);
+    let base = crate::side::for_image(
+        args.base.as_deref(),
+        &args.source,
+        &out.summary,
+        global.quiet,
+    )?;
     let gate_code = gate_and_report(
         &policy,
         findings,
         &artifact_ids(&out),
         &args.scan,
         global.quiet,
-        |f| report::build(&out, f).with_findings(other),
+        |f| report::build(&out, f).with_findings(other).with_base(base),
     )?;
     let input_code = report::finish(&out)?;
     Ok(if input_code != 0 {
