@@ -16,7 +16,7 @@ use crate::{Analyzer, Content, FileInfo, LayerAnalysis, Sink};
 pub const DEFAULT_MEMORY_LIMIT: u64 = 32 << 20;
 /// Most bytes of file copies waiting for or in a worker, per layer; past
 /// it, the walk thread runs the analyzer itself (memory stays bounded).
-pub const PARALLEL_BYTES_LIMIT: u64 = 64 << 20;
+pub const PARALLEL_BYTES_LIMIT: u64 = 16 << 20;
 
 /// Settings of the dispatch.
 #[derive(Debug, Clone)]
