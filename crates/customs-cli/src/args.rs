@@ -499,8 +499,10 @@ impl ImageSourceArgs {
     }
 
     pub fn walk_options(&self) -> WalkOptions {
-        let mut w = WalkOptions::default();
-        w.respect_gitignore = self.respect_gitignore;
+        let mut w = WalkOptions {
+            respect_gitignore: self.respect_gitignore,
+            ..WalkOptions::default()
+        };
         if let Some(p) = self.parallel {
             w.parallel = p.max(1);
         }

@@ -647,32 +647,31 @@ pub fn walk_root_dir<V: LayerVisitor>(
     let mut index = LayerIndex::new(meta);
     // Either walker yields the paths below the root, or an error with the
     // path it concerns.
-    let items: Box<dyn Iterator<Item = Result<std::path::PathBuf, (Option<String>, String)>>> =
-        if respect_gitignore {
-            let walker = ignore::WalkBuilder::new(root)
-                .hidden(false)
-                .parents(false)
-                .ignore(false)
-                .git_global(false)
-                .git_ignore(true)
-                .git_exclude(true)
-                .require_git(false)
-                .follow_links(false)
-                .sort_by_file_name(std::ffi::OsStr::cmp)
-                .filter_entry(|e| e.file_name() != ".git")
-                .build();
-            Box::new(walker.filter_map(|item| match item {
-                Ok(e) if e.depth() == 0 => None,
-                Ok(e) => Some(Ok(e.into_path())),
-                Err(e) => Some(Err((ignore_error_path(&e), e.to_string()))),
-            }))
-        } else {
-            let walker = walkdir::WalkDir::new(root).follow_links(false).min_depth(1);
-            Box::new(walker.into_iter().map(|item| match item {
-                Ok(e) => Ok(e.into_path()),
-                Err(e) => Err((e.path().map(|p| p.display().to_string()), e.to_string())),
-            }))
-        };
+    let items: Box<dyn Iterator<Item = WalkItem>> = if respect_gitignore {
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .parents(false)
+            .ignore(false)
+            .git_global(false)
+            .git_ignore(true)
+            .git_exclude(true)
+            .require_git(false)
+            .follow_links(false)
+            .sort_by_file_name(std::ffi::OsStr::cmp)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        Box::new(walker.filter_map(|item| match item {
+            Ok(e) if e.depth() == 0 => None,
+            Ok(e) => Some(Ok(e.into_path())),
+            Err(e) => Some(Err((ignore_error_path(&e), e.to_string()))),
+        }))
+    } else {
+        let walker = walkdir::WalkDir::new(root).follow_links(false).min_depth(1);
+        Box::new(walker.into_iter().map(|item| match item {
+            Ok(e) => Ok(e.into_path()),
+            Err(e) => Err((e.path().map(|p| p.display().to_string()), e.to_string())),
+        }))
+    };
     for item in items {
         let item = match item {
             Ok(i) => i,
@@ -753,6 +752,9 @@ pub fn walk_root_dir<V: LayerVisitor>(
     }
     (index, None)
 }
+
+/// A path below a root directory, or an error with the path it concerns.
+type WalkItem = Result<std::path::PathBuf, (Option<String>, String)>;
 
 /// The path an error of the gitignore-aware walker concerns, if it says.
 fn ignore_error_path(e: &ignore::Error) -> Option<String> {
