@@ -535,6 +535,11 @@ pub struct DiffArgs {
     /// After: the same kinds as A.
     #[arg(value_name = "B")]
     pub after: String,
+    /// The base image (any source syntax, or its customs JSON report): the
+    /// findings of each side whose layers it leads split into "from the
+    /// base image" and "from your layers".
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
     #[command(flatten)]
     pub source: ImageSourceArgs,
     /// Output format.

@@ -6,7 +6,9 @@
 //! findings as recorded), or a CycloneDX/SPDX JSON SBOM (matched now). The
 //! policy flags (`--severity`, `--ignore-unfixed`, `--ignorefile`, `--vex`)
 //! apply to both sides alike; `--exit-code N` (or `--fail-on SEVERITY`)
-//! looks only at the findings B introduces.
+//! looks only at the findings B introduces. With `--base REF`, each side
+//! the base's layers lead gets its findings marked as from the base or from
+//! its own layers (a report made with `--base` carries its own).
 
 use std::io::Write;
 
@@ -35,6 +37,13 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> anyhow::Result<u8> {
         after.kind
     );
     for side in [&mut before, &mut after] {
+        // images and reports (they have layers) get the base of --base
+        if let Some(b) = &args.base
+            && !side.report.artifact.layers.is_empty()
+        {
+            side.report.base =
+                crate::side::for_image(Some(b), &args.source, &side.report.artifact, global.quiet)?;
+        }
         let s = policy.apply(
             &mut side.report.vulnerabilities,
             &side.artifact_ids,

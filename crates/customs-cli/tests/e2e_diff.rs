@@ -547,6 +547,19 @@ fn ml_app_with_base_splits_findings_by_layer() {
         "{md}"
     );
 
+    // diff --base: what ml-app adds is from its own layers; the base's
+    // findings are unchanged and from the base
+    let d = extended_json(&["diff", "-q", "-f", "json", "--base", &base, &base, &ml]);
+    let introduced = d["vulnerabilities"]["introduced"].as_array().unwrap();
+    let unchanged = d["vulnerabilities"]["unchanged"].as_array().unwrap();
+    assert_eq!(introduced.len(), fs.len() - layer0);
+    assert_eq!(unchanged.len(), layer0);
+    assert!(
+        introduced.iter().all(|f| f["origin"] == "application"),
+        "{d:#}"
+    );
+    assert!(unchanged.iter().all(|f| f["origin"] == "base"), "{d:#}");
+
     // without --base (ml-app has no base labels): no split
     let plain = extended_json(&["image", "-q", "--scanners", "vuln", "-f", "json", &ml]);
     assert!(plain.get("base_image").is_none());

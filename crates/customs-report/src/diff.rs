@@ -40,6 +40,7 @@ use customs_types::{Package, PackageKind, Severity, VulnFinding};
 use serde::Serialize;
 
 use crate::ScanReport;
+use crate::base::Origin;
 use crate::markdown::{cell, code};
 use crate::text::{SeverityCounts, finding_order, package_set, truncate};
 
@@ -150,6 +151,10 @@ pub struct FindingEntry {
     pub layer: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// From the side's base image or its own layers, when that side's base
+    /// layers are known (`--base`, or a report made with it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 impl FindingEntry {
@@ -169,7 +174,18 @@ impl FindingEntry {
                 .as_deref()
                 .or(f.description.as_deref())
                 .map(|t| truncate(t, 80)),
+            origin: None,
         }
+    }
+
+    fn in_report(f: &VulnFinding, r: &ScanReport) -> FindingEntry {
+        let mut e = FindingEntry::of(f);
+        e.origin = r
+            .base
+            .as_ref()
+            .filter(|b| b.layers.is_some())
+            .map(|b| b.origin(f.package.layer));
+        e
     }
 }
 
@@ -245,7 +261,7 @@ pub fn diff(before: &ScanReport, after: &ScanReport) -> ReportDiff {
     let packages = diff_packages(&before.inventory.packages, &after.inventory.packages);
     let vb: Vec<&VulnFinding> = active(before).collect();
     let va: Vec<&VulnFinding> = active(after).collect();
-    let vulnerabilities = diff_findings(&vb, &va);
+    let vulnerabilities = diff_findings(&vb, &va, before, after);
     let cb = SeverityCounts::of(vb.iter().copied());
     let ca = SeverityCounts::of(va.iter().copied());
     let severities = Severity::ALL
@@ -394,7 +410,12 @@ fn diff_packages(before: &[Package], after: &[Package]) -> PackageChanges {
     out
 }
 
-fn diff_findings(before: &[&VulnFinding], after: &[&VulnFinding]) -> VulnChanges {
+fn diff_findings(
+    before: &[&VulnFinding],
+    after: &[&VulnFinding],
+    rb: &ScanReport,
+    ra: &ScanReport,
+) -> VulnChanges {
     let key = |f: &VulnFinding| (f.id.clone(), f.package.kind, f.package.name.clone());
     fn sorted<'a>(fs: &[&'a VulnFinding]) -> Vec<&'a VulnFinding> {
         let mut v = fs.to_vec();
@@ -423,12 +444,18 @@ fn diff_findings(before: &[&VulnFinding], after: &[&VulnFinding]) -> VulnChanges
     fixed.sort_by(|x, y| finding_order(x, y));
     introduced.sort_by(|x, y| finding_order(x, y));
     unchanged.sort_by(|x, y| finding_order(x.1, y.1));
-    out.fixed = fixed.into_iter().map(FindingEntry::of).collect();
-    out.introduced = introduced.into_iter().map(FindingEntry::of).collect();
+    out.fixed = fixed
+        .into_iter()
+        .map(|f| FindingEntry::in_report(f, rb))
+        .collect();
+    out.introduced = introduced
+        .into_iter()
+        .map(|f| FindingEntry::in_report(f, ra))
+        .collect();
     out.unchanged = unchanged
         .into_iter()
         .map(|(x, y)| {
-            let mut e = FindingEntry::of(y);
+            let mut e = FindingEntry::in_report(y, ra);
             if x.package.version != y.package.version {
                 e.version_before = Some(x.package.version.clone());
             }
@@ -489,6 +516,33 @@ fn side_title(s: &Side) -> String {
     }
 }
 
+/// `Introduced: 3 from the base image, 5 from your layers`, when the
+/// findings' origins are known.
+fn origin_line(title: &str, list: &[FindingEntry]) -> Option<String> {
+    if list.iter().all(|f| f.origin.is_none()) {
+        return None;
+    }
+    let n = |o: Origin| list.iter().filter(|f| f.origin == Some(o)).count();
+    let mut s = format!(
+        "{title}: {} from the base image, {} from your layers",
+        n(Origin::Base),
+        n(Origin::Application)
+    );
+    let unknown = list.len() - n(Origin::Base) - n(Origin::Application);
+    if unknown > 0 {
+        s.push_str(&format!(", {unknown} of an unknown layer"));
+    }
+    Some(s)
+}
+
+fn origin_lines(d: &ReportDiff) -> Vec<String> {
+    let v = &d.vulnerabilities;
+    [("Introduced", &v.introduced), ("Fixed", &v.fixed)]
+        .into_iter()
+        .filter_map(|(t, l)| origin_line(t, l))
+        .collect()
+}
+
 fn counts_line(d: &ReportDiff) -> (String, String) {
     let p = &d.packages;
     let v = &d.vulnerabilities;
@@ -522,6 +576,9 @@ pub fn write_table(d: &ReportDiff, width: Option<u16>, out: &mut dyn Write) -> i
     let (pl, vl) = counts_line(d);
     writeln!(out, "{pl}")?;
     writeln!(out, "{vl}")?;
+    for l in origin_lines(d) {
+        writeln!(out, "{l}")?;
+    }
     writeln!(out)?;
 
     let mut t = new_table(width);
@@ -647,6 +704,13 @@ pub fn write_markdown(d: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
         p.changed.len()
     )?;
     writeln!(out)?;
+    let ol = origin_lines(d);
+    for l in &ol {
+        writeln!(out, "{l}  ")?;
+    }
+    if !ol.is_empty() {
+        writeln!(out)?;
+    }
     writeln!(out, "| Severity | Before | After | Change |")?;
     writeln!(out, "|---|---:|---:|---:|")?;
     for s in &d.severities {

@@ -528,3 +528,42 @@ fn other_json_is_not_a_report() {
         Err(ReadError::Version(9))
     ));
 }
+
+#[test]
+fn diff_findings_carry_their_origin_when_a_side_knows_its_base() {
+    let (b, a) = before_after();
+    let a = a.with_base(Some(BaseImage {
+        name: "base".into(),
+        digest: None,
+        source: "flag".into(),
+        layers: Some(1),
+    }));
+    let d = diff::diff(&b, &a);
+    for f in d
+        .vulnerabilities
+        .introduced
+        .iter()
+        .chain(&d.vulnerabilities.unchanged)
+    {
+        let want = if f.layer == Some(0) {
+            Origin::Base
+        } else {
+            Origin::Application
+        };
+        assert_eq!(f.origin, Some(want), "{f:?}");
+    }
+    // the before side has no base: no origin on what was fixed
+    assert!(d.vulnerabilities.fixed.iter().all(|f| f.origin.is_none()));
+    let t = render(&d, |d, o| diff::write_table(d, None, o));
+    assert!(
+        t.contains("Introduced: 1 from the base image, 1 from your layers"),
+        "{t}"
+    );
+    assert!(!t.contains("Fixed: "), "{t}");
+    let md = render(&d, diff::write_markdown);
+    assert!(
+        md.contains("Introduced: 1 from the base image, 1 from your layers  \n\n| Severity"),
+        "{md}"
+    );
+    // no base anywhere: no origin lines (the snapshots above)
+}
