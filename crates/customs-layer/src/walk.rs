@@ -9,7 +9,6 @@ use customs_source::verify::{Hasher, VerifyingReader};
 use customs_source::{Layers, OpenedImage, SourceError};
 use customs_types::path::{file_name, normalize_entry_path, parent};
 use customs_types::{FileEntry, FileKind, LayerMeta, LayerSummary, Unknown};
-use rayon::prelude::*;
 
 const ORIGIN: &str = "layer-walk";
 
@@ -851,13 +850,44 @@ pub fn walk_image_skipping<F: VisitorFactory>(
             error,
         })
     };
-    let threads = opts.parallel.max(1);
-    match rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("customs-layer-{i}"))
-        .build()
-    {
-        Ok(pool) => pool.install(|| image.layers.par_iter().map(one).collect()),
-        Err(_) => image.layers.iter().map(one).collect(),
-    }
+    let threads = opts.parallel.max(1).min(image.layers.len().max(1));
+    // Biggest layers first, each thread taking the next one when it is
+    // done (longest-processing-time order): the scan ends soon after the
+    // biggest layer, instead of when a thread that drew two big layers in
+    // index order gets through both.
+    let order = largest_first(&image.layers);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<LayerOutcome<F::Visitor>>>> =
+        std::sync::Mutex::new((0..image.layers.len()).map(|_| None).collect());
+    let work = || {
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&i) = order.get(k) else { break };
+            let out = one(&image.layers[i]);
+            if let Ok(mut r) = results.lock() {
+                r[i] = out;
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        for t in 1..threads {
+            let spawned = std::thread::Builder::new()
+                .name(format!("customs-layer-{t}"))
+                .spawn_scoped(s, work);
+            if spawned.is_err() {
+                break;
+            }
+        }
+        // this thread walks too
+        work();
+    });
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Layer positions, biggest (compressed size, else unknown last) first; the
+/// index order among equals.
+fn largest_first(layers: &[LayerMeta]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..layers.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(layers[i].compressed_size.unwrap_or(0)));
+    order
 }
