@@ -107,6 +107,14 @@ impl<'a> Loader<'a> {
                 layer_errors: Vec::new(),
             });
         }
+        let looks_like_a_file = arg.ends_with(".json")
+            || ((arg.starts_with('/') || arg.starts_with("./") || arg.starts_with("../"))
+                && !arg.contains(':'));
+        if looks_like_a_file && !Path::new(arg).exists() {
+            anyhow::bail!(
+                "{arg}: no such file (a report, an SBOM, or an image reference with its source prefix, e.g. oci-dir:PATH)"
+            );
+        }
         let spec = SourceSpec::parse(arg).with_context(|| format!("cannot read {arg}"))?;
         let out = sbom::scan_with(
             self.global,

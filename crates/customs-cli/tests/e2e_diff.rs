@@ -733,5 +733,10 @@ fn diff_and_recommend_need_no_network_and_say_what_is_wrong() {
     // a missing file is an input error (exit 2), not a registry lookup
     let out = scan(&["diff", "-q", "/nonexistent/a.json", &image("ml-app")]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent/a.json: no such file"),
+        "{}",
+        stderr(&out)
+    );
     let _ = cache_dir();
 }
