@@ -563,15 +563,6 @@ pub fn json(format: Format, report: &ScanReport) -> serde_json::Value {
     serde_json::from_str(&render(format, report)).expect("valid JSON")
 }
 
-/// `/work/shared` (CI: `../shared` beside the checkout).
-pub fn shared_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
-pub fn schemas_dir() -> PathBuf {
-    shared_dir().join("schemas")
-}
-
 /// The Python of the validator venv: `$CUSTOMS_PYTHON`, else
 /// `$HOME/.cache/customs-venv/bin/python`. Fails the test when missing.
 pub fn python() -> PathBuf {
