@@ -117,7 +117,9 @@ impl OsvServer {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// A URL path with its `%XX` escapes decoded (OSV ecosystems such as
+/// `Red%20Hat`).
+pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -138,13 +140,14 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// A strong ETag for a body: a hash of the bytes and their length.
+pub fn etag(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x100000001b3);
     }
-    h
+    format!("\"{h:016x}-{}\"", bytes.len())
 }
 
 async fn serve(State(st): State<Arc<ServerState>>, req: Request) -> Response {
@@ -167,7 +170,7 @@ async fn serve(State(st): State<Arc<ServerState>>, req: Request) -> Response {
         log(404);
         return StatusCode::NOT_FOUND.into_response();
     };
-    let etag = format!("\"{:016x}-{}\"", fnv1a(&bytes), bytes.len());
+    let etag = etag(&bytes);
     let inm = req
         .headers()
         .get(header::IF_NONE_MATCH)

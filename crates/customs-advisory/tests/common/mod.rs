@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use customs_testutil::osv_server::{etag, percent_decode};
 
 /// `shared/vulndb/osv`: `$CUSTOMS_SHARED/vulndb/osv`, else `shared/` beside
 /// the repository checkout, else `/work/shared`.
@@ -216,36 +217,6 @@ impl TestServer {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
-
 async fn serve(State(st): State<Arc<ServerState>>, req: Request) -> Response {
     let path = percent_decode(req.uri().path());
     let bump = |f: &dyn Fn(&mut Counts)| {
@@ -269,7 +240,7 @@ async fn serve(State(st): State<Arc<ServerState>>, req: Request) -> Response {
             return StatusCode::NOT_FOUND.into_response();
         }
     };
-    let etag = format!("\"{:016x}-{}\"", fnv1a(&bytes), bytes.len());
+    let etag = etag(&bytes);
     let inm = req
         .headers()
         .get(header::IF_NONE_MATCH)
