@@ -29,28 +29,17 @@ pub struct DockerfileScan {
 }
 
 /// The Dockerfiles below `root` (or `root` itself when it is a file), in
-/// path order. In a directory, `.gitignore` files are respected and `.git`
-/// is skipped when `respect_gitignore`.
-pub fn find_dockerfiles(root: &Path, respect_gitignore: bool) -> (Vec<PathBuf>, Vec<Unknown>) {
+/// path order, as a project scan sees the directory
+/// ([`customs_layer::project_walk`]: `.gitignore` respected, `.git`
+/// skipped).
+pub fn find_dockerfiles(root: &Path) -> (Vec<PathBuf>, Vec<Unknown>) {
     let mut files = Vec::new();
     let mut unknowns = Vec::new();
     if root.is_file() {
         files.push(root.to_path_buf());
         return (files, unknowns);
     }
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .parents(false)
-        .ignore(false)
-        .git_global(false)
-        .git_ignore(respect_gitignore)
-        .git_exclude(respect_gitignore)
-        .require_git(false)
-        .follow_links(false)
-        .sort_by_file_name(std::ffi::OsStr::cmp)
-        .filter_entry(move |e| !(respect_gitignore && e.file_name() == ".git"))
-        .build();
-    for item in walker {
+    for item in customs_layer::project_walk(root) {
         match item {
             Ok(e) => {
                 let is_file = e.file_type().is_some_and(|t| t.is_file());
@@ -113,12 +102,16 @@ fn read_limited(file: &Path) -> Result<String, String> {
 }
 
 /// Parses and checks every Dockerfile below `root`.
-pub fn check_path(root: &Path, respect_gitignore: bool) -> DockerfileScan {
-    let (files, unknowns) = find_dockerfiles(root, respect_gitignore);
-    let mut scan = DockerfileScan {
-        unknowns,
-        ..Default::default()
-    };
+pub fn check_path(root: &Path) -> DockerfileScan {
+    let (files, unknowns) = find_dockerfiles(root);
+    let mut scan = check_files(root, files);
+    scan.unknowns.splice(0..0, unknowns);
+    scan
+}
+
+/// Parses and checks these Dockerfiles, found below `root`.
+pub fn check_files(root: &Path, files: Vec<PathBuf>) -> DockerfileScan {
+    let mut scan = DockerfileScan::default();
     for file in files {
         let shown = display_path(root, &file);
         let text = match read_limited(&file) {
@@ -182,7 +175,7 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs) -> anyhow::Result<u8> {
     if !args.path.exists() {
         anyhow::bail!("{}: no such file or directory", args.path.display());
     }
-    let mut scan = check_path(&args.path, true);
+    let mut scan = check_path(&args.path);
     if !args.severity.is_empty() {
         scan.findings
             .retain(|m| args.severity.contains(&m.severity));

@@ -66,7 +66,15 @@ pub fn run(global: &GlobalArgs, args: &DirArgs, mode: DirMode) -> anyhow::Result
     let mut other = crate::scanners::other_findings(&plan, &out);
     let mut unknowns = Vec::new();
     if misconfig {
-        let scan = config_cmd::check_path(&args.dir, respect_gitignore);
+        // the Dockerfiles the walk saw (already `.gitignore`-filtered)
+        let dockerfiles = out
+            .view
+            .iter()
+            .filter(|f| f.kind == customs_types::FileKind::File)
+            .filter(|f| customs_dockerfile::is_dockerfile_name(&f.path))
+            .map(|f| args.dir.join(f.path.trim_start_matches('/')))
+            .collect();
+        let scan = config_cmd::check_files(&args.dir, dockerfiles);
         tracing::debug!(
             "fs: {} Dockerfiles checked, {} findings",
             scan.files.len(),

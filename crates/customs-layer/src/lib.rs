@@ -13,6 +13,6 @@ mod walk;
 pub use merge::{MergedView, merge};
 pub use walk::{
     EntryInfo, LayerError, LayerIndex, LayerOutcome, LayerVisitor, Limits, NoProgress, NoVisitor,
-    Progress, VisitorFactory, WalkOptions, read_bounded, walk_image, walk_image_skipping,
-    walk_layer_blob, walk_root_dir,
+    Progress, VisitorFactory, WalkOptions, project_walk, read_bounded, walk_image,
+    walk_image_skipping, walk_layer_blob, walk_root_dir,
 };

@@ -647,19 +647,7 @@ pub fn walk_root_dir<V: LayerVisitor>(
     // Either walker yields the paths below the root, or an error with the
     // path it concerns.
     let items: Box<dyn Iterator<Item = WalkItem>> = if respect_gitignore {
-        let walker = ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .parents(false)
-            .ignore(false)
-            .git_global(false)
-            .git_ignore(true)
-            .git_exclude(true)
-            .require_git(false)
-            .follow_links(false)
-            .sort_by_file_name(std::ffi::OsStr::cmp)
-            .filter_entry(|e| e.file_name() != ".git")
-            .build();
-        Box::new(walker.filter_map(|item| match item {
+        Box::new(project_walk(root).filter_map(|item| match item {
             Ok(e) if e.depth() == 0 => None,
             Ok(e) => Some(Ok(e.into_path())),
             Err(e) => Some(Err((ignore_error_path(&e), e.to_string()))),
@@ -750,6 +738,26 @@ pub fn walk_root_dir<V: LayerVisitor>(
         });
     }
     (index, None)
+}
+
+/// The files and directories of a project directory, in path order, as a
+/// project scan sees them: dotfiles included, what its `.gitignore` files
+/// (nested ones too) and `.git/info/exclude` ignore left out, and `.git`
+/// itself skipped. The user's global gitignore and the parents' files do
+/// not apply, so results do not depend on the machine.
+pub fn project_walk(root: &Path) -> ignore::Walk {
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .parents(false)
+        .ignore(false)
+        .git_global(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(std::ffi::OsStr::cmp)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build()
 }
 
 /// A path below a root directory, or an error with the path it concerns.
