@@ -5,8 +5,8 @@
 use customs_source::SourceSpec;
 
 use crate::args::{DirArgs, GlobalArgs, ImageSourceArgs, Scanner};
-use crate::scan::{Policy, artifact_ids, gate_and_report, vulnerabilities};
-use crate::{config_cmd, report, sbom};
+use crate::scan::{Policy, report_scan, vulnerabilities};
+use crate::{config_cmd, sbom};
 
 /// Which of the two directory scans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,35 +83,18 @@ pub fn run(global: &GlobalArgs, args: &DirArgs, mode: DirMode) -> anyhow::Result
         other.misconfigurations = Some(scan.findings);
         unknowns = scan.unknowns;
     }
-    if let Some(sevs) = &policy.gate.severities {
-        if let Some(v) = &mut other.secrets {
-            v.retain(|s| sevs.contains(&s.severity));
-        }
-        if let Some(v) = &mut other.misconfigurations {
-            v.retain(|m| sevs.contains(&m.severity));
-        }
-    }
-    let other_code = crate::scanners::other_gate(&policy.gate, &other);
     let supplier = args.supplier.clone();
-    let gate_code = gate_and_report(
+    report_scan(
+        global,
         &policy,
-        findings,
-        &artifact_ids(&out),
         &args.scan,
-        global.quiet,
-        |f| {
-            let mut rep = report::build(&out, f).with_findings(other);
+        &out,
+        findings,
+        other,
+        |mut rep| {
             rep.inventory.unknowns.extend(unknowns);
             rep.image_supplier = supplier;
             rep
         },
-    )?;
-    let input_code = report::finish(&out)?;
-    Ok(if input_code != 0 {
-        input_code
-    } else if gate_code != 0 {
-        gate_code
-    } else {
-        other_code
-    })
+    )
 }

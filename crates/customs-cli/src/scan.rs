@@ -176,7 +176,31 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result<u8> {
     } else {
         Vec::new()
     };
-    let mut other = crate::scanners::other_findings(&plan, &out);
+    let other = crate::scanners::other_findings(&plan, &out);
+    let base = crate::side::for_image(
+        args.base.as_deref(),
+        &args.source,
+        &out.summary,
+        global.quiet,
+    )?;
+    report_scan(global, &policy, &args.scan, &out, findings, other, |r| {
+        r.with_base(base)
+    })
+}
+
+/// The end of a scan of an image or a directory: the severity filter on
+/// secrets and misconfigurations, the gate over every finding, the report
+/// (`finish` adds to it), and the exit code: a layer error first, then the
+/// vulnerability gate, then the gate over the other findings.
+pub fn report_scan(
+    global: &GlobalArgs,
+    policy: &Policy,
+    args: &VulnScanArgs,
+    out: &ScanOutput,
+    findings: Vec<VulnFinding>,
+    mut other: customs_report::findings::OtherFindings,
+    finish: impl FnOnce(ScanReport) -> ScanReport,
+) -> anyhow::Result<u8> {
     if let Some(sevs) = &policy.gate.severities {
         if let Some(v) = &mut other.secrets {
             v.retain(|s| sevs.contains(&s.severity));
@@ -186,21 +210,15 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> anyhow::Result<u8> {
         }
     }
     let other_code = crate::scanners::other_gate(&policy.gate, &other);
-    let base = crate::side::for_image(
-        args.base.as_deref(),
-        &args.source,
-        &out.summary,
-        global.quiet,
-    )?;
     let gate_code = gate_and_report(
-        &policy,
+        policy,
         findings,
-        &artifact_ids(&out),
-        &args.scan,
+        &artifact_ids(out),
+        args,
         global.quiet,
-        |f| report::build(&out, f).with_findings(other).with_base(base),
+        |f| finish(report::build(out, f).with_findings(other)),
     )?;
-    let input_code = report::finish(&out)?;
+    let input_code = report::finish(out)?;
     Ok(if input_code != 0 {
         input_code
     } else if gate_code != 0 {
