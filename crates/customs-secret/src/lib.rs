@@ -40,6 +40,7 @@ pub mod config;
 mod error;
 mod finding;
 pub mod keyname;
+mod keyword;
 mod notebook;
 pub mod rules;
 mod scanner;

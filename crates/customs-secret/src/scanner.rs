@@ -3,7 +3,6 @@
 //! overlapping findings are resolved by priority, and AWS key ids are paired
 //! with nearby secret keys.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind as AcMatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternID, PatternSet, meta};
@@ -12,6 +11,7 @@ use crate::allow::{DEFAULT_ALLOW_PATHS, PACKAGE_TREE_PATHS, is_placeholder};
 use crate::config::{AllowCondition, AllowlistSpec, RegexTarget, SecretConfig};
 use crate::finding::{SecretFinding, Severity, fingerprint, redact, redact_bytes, shannon_entropy};
 use crate::keyname::{is_plausible_secret_value, is_secret_key_name, value_span};
+use crate::keyword::KeywordIndex;
 use crate::rules::{BUILTIN_RULES, RuleKind, Validator};
 use crate::{SecretError, is_binary, validate};
 
@@ -24,6 +24,15 @@ type Windows = Vec<(usize, usize)>;
 
 /// Keyword windows closer than this are merged into one regex search.
 const WINDOW_MERGE_GAP: usize = 1024;
+/// A line longer than this (minified JavaScript, one-line JSON indexes of
+/// megabytes) is not searched whole by a line-local rule: only
+/// [`LONG_LINE_RADIUS`] bytes either side of each of the rule's keywords.
+/// Otherwise one keyword anywhere in an 8 MB one-line file makes every rule
+/// with that keyword search all 8 MB.
+const LONG_LINE: usize = 64 * 1024;
+/// Bytes searched either side of a keyword in a [`LONG_LINE`]: more than any
+/// line-local secret and its key name (JWTs included) are long.
+const LONG_LINE_RADIUS: usize = 8 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exec {
@@ -97,7 +106,7 @@ pub struct RuleInfo {
 pub struct Scanner {
     rules: Vec<CompiledRule>,
     builtin_flags: Vec<bool>,
-    prefilter: Option<AhoCorasick>,
+    prefilter: Option<KeywordIndex>,
     pattern_rules: Vec<Vec<usize>>,
     path_set: Option<meta::Regex>,
     path_set_rules: Vec<usize>,
@@ -517,14 +526,7 @@ impl Scanner {
         let prefilter = if distinct.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(AcMatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&distinct)
-                    .map_err(|e| SecretError::Prefilter(e.to_string()))?,
-            )
+            Some(KeywordIndex::new(&distinct).map_err(|e| SecretError::Prefilter(e.to_string()))?)
         };
 
         let gated: Vec<(usize, &str)> = rules
@@ -800,8 +802,7 @@ impl Scanner {
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
         if let Some(ac) = &self.prefilter {
             let mut line = (usize::MAX, 0usize);
-            for m in ac.find_overlapping_iter(content) {
-                let p = m.start();
+            for (p, pattern) in ac.find(content) {
                 if !(line.0 <= p && p < line.1) {
                     let ls = content[..p]
                         .iter()
@@ -813,11 +814,20 @@ impl Scanner {
                         .map_or(content.len(), |i| p + i + 1);
                     line = (ls, le);
                 }
-                for &r in &self.pattern_rules[m.pattern().as_usize()] {
+                for &r in &self.pattern_rules[pattern as usize] {
                     kw[r] = true;
                     if self.rules[r].line_local {
                         // one byte of context before the line for `(?:^|[^x])` prefixes
-                        let (s, e) = (line.0.saturating_sub(1), line.1);
+                        let (s, e) = if line.1 - line.0 > LONG_LINE {
+                            (
+                                p.saturating_sub(LONG_LINE_RADIUS)
+                                    .max(line.0)
+                                    .saturating_sub(1),
+                                (p + LONG_LINE_RADIUS).min(line.1),
+                            )
+                        } else {
+                            (line.0.saturating_sub(1), line.1)
+                        };
                         match windows[r].last_mut() {
                             Some(last) if s <= last.1 + WINDOW_MERGE_GAP => last.1 = last.1.max(e),
                             _ => windows[r].push((s, e)),

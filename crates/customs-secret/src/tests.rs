@@ -161,3 +161,42 @@ fn examples_are_found_inside_larger_files() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Line-local rules search only the neighbourhood of their keywords in
+/// lines longer than 64 KiB (minified bundles, one-line JSON indexes). Every
+/// single-line positive example that is found between a few bytes of filler
+/// on its line must still be found in the middle of a 400 KB line.
+#[test]
+fn long_lines_still_give_every_rules_findings() {
+    let scanner = Scanner::with_defaults().expect("built-in rules compile");
+    let filler = "zq, ".repeat(50_000);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for rule in BUILTIN_RULES {
+        if rule.kind == RuleKind::ConfigKeyName {
+            continue;
+        }
+        for ex in rule.examples_positive.iter().filter(|e| !e.contains('\n')) {
+            let short = format!("zq, {ex} zq,\n");
+            let long = format!("{filler}{ex} {filler}\n");
+            let found = |text: &str| {
+                scanner
+                    .scan_bytes(rule.example_path, text.as_bytes())
+                    .iter()
+                    .any(|f| f.rule_id == rule.id)
+            };
+            if found(&short) {
+                checked += 1;
+                if !found(&long) {
+                    failures.push(format!("{}: {ex:?}", rule.id));
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} examples checked");
+    assert!(
+        failures.is_empty(),
+        "lost in a long line:\n{}",
+        failures.join("\n")
+    );
+}
