@@ -3,6 +3,8 @@
 //! overlapping findings are resolved by priority, and AWS key ids are paired
 //! with nearby secret keys.
 
+use std::sync::OnceLock;
+
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternID, PatternSet, meta};
@@ -54,14 +56,53 @@ enum GroupSel {
     Auto,
 }
 
+/// A rule's content regex and the group holding the secret.
+#[derive(Debug)]
+enum RuleRegex {
+    /// Not a regex rule.
+    None,
+    /// Compiled when the scanner was built (user rules: a bad regex is an
+    /// error of the config, reported at once).
+    Ready(meta::Regex, GroupSel),
+    /// A built-in rule's regex, compiled the first time its keywords occur:
+    /// most of the 200 rules never run on an image, and compiling them all
+    /// up front cost more than a warm re-scan. Every built-in regex is
+    /// tested to compile (`built_in_regexes_compile`).
+    Lazy(&'static str, OnceLock<Option<(meta::Regex, GroupSel)>>),
+}
+
+impl RuleRegex {
+    fn get(&self) -> Option<(&meta::Regex, GroupSel)> {
+        match self {
+            Self::None => None,
+            Self::Ready(re, g) => Some((re, *g)),
+            Self::Lazy(src, cell) => cell
+                .get_or_init(|| {
+                    build_regex(src).ok().map(|re| {
+                        let g = secret_group(&re);
+                        (re, g)
+                    })
+                })
+                .as_ref()
+                .map(|(re, g)| (re, *g)),
+        }
+    }
+}
+
+/// The named `secret` group if the regex has one.
+fn secret_group(re: &meta::Regex) -> GroupSel {
+    re.group_info()
+        .to_index(PatternID::ZERO, "secret")
+        .map_or(GroupSel::Auto, GroupSel::Named)
+}
+
 #[derive(Debug)]
 struct CompiledRule {
     id: String,
     title: String,
     severity: Severity,
     exec: Exec,
-    regex: Option<meta::Regex>,
-    group: GroupSel,
+    regex: RuleRegex,
     entropy: Option<f64>,
     has_keywords: bool,
     path: Option<meta::Regex>,
@@ -407,16 +448,9 @@ impl Scanner {
                     RuleKind::AwsPair => Exec::AwsPair,
                 };
                 let regex = if exec == Exec::Regex {
-                    Some(rule_regex(b.id, "regex", b.regex)?)
+                    RuleRegex::Lazy(b.regex, OnceLock::new())
                 } else {
-                    None
-                };
-                let group = match &regex {
-                    Some(re) => re
-                        .group_info()
-                        .to_index(PatternID::ZERO, "secret")
-                        .map_or(GroupSel::Auto, GroupSel::Named),
-                    None => GroupSel::Auto,
+                    RuleRegex::None
                 };
                 let path = b.path.map(|p| rule_regex(b.id, "path", p)).transpose()?;
                 let mut allow_values = Vec::new();
@@ -432,7 +466,6 @@ impl Scanner {
                     severity: b.severity,
                     exec,
                     regex,
-                    group,
                     entropy: b.entropy,
                     has_keywords: !b.keywords.is_empty(),
                     path,
@@ -491,8 +524,10 @@ impl Scanner {
                 } else {
                     Exec::PathOnly
                 },
-                regex,
-                group,
+                regex: match (regex, group) {
+                    (Some(re), g) => RuleRegex::Ready(re, g),
+                    (None, _) => RuleRegex::None,
+                },
                 entropy: r.entropy,
                 has_keywords: !r.keywords.is_empty(),
                 path,
@@ -891,12 +926,14 @@ impl Scanner {
         let rule = &self.rules[idx];
         match rule.exec {
             Exec::Regex => {
-                let Some(re) = &rule.regex else { return };
+                let Some((re, group)) = rule.regex.get() else {
+                    return;
+                };
                 let whole = [(0, content.len())];
                 for &(s, e) in windows.unwrap_or(&whole) {
                     for caps in re.captures_iter(Input::new(content).range(s..e)) {
                         let Some(m) = caps.get_match() else { continue };
-                        let span = match rule.group {
+                        let span = match group {
                             GroupSel::Index(g) => caps.get_group(g),
                             GroupSel::Named(g) => caps.get_group(g).or_else(|| first_group(&caps)),
                             GroupSel::Auto => first_group(&caps),

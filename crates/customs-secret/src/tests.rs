@@ -200,3 +200,16 @@ fn long_lines_still_give_every_rules_findings() {
         failures.join("\n")
     );
 }
+
+/// Built-in regexes are compiled on first use, so a scan never reports one
+/// that does not compile: each must compile here.
+#[test]
+fn built_in_regexes_compile() {
+    for rule in BUILTIN_RULES {
+        if rule.kind == RuleKind::Regex
+            && let Err(e) = crate::scanner::build_regex(rule.regex)
+        {
+            panic!("{}: {e}", rule.id);
+        }
+    }
+}
