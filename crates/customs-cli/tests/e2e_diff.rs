@@ -547,6 +547,80 @@ fn ml_app_with_base_splits_findings_by_layer() {
         "{md}"
     );
 
+    // SARIF and CycloneDX carry the split too, and stay valid
+    let sarif = extended_json(&[
+        "image",
+        "-q",
+        "--scanners",
+        "vuln",
+        "-f",
+        "sarif",
+        "--base",
+        &base,
+        &ml,
+    ]);
+    let v = customs_testutil::schemas::validator("sarif-2.1.0.schema.json");
+    customs_testutil::schemas::assert_valid(&v, &sarif, "SARIF with --base");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["properties"]["baseImage"]["name"], base.as_str());
+    assert_eq!(run["properties"]["baseImage"]["layers"], 1);
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), fs.len());
+    let sarif_base = results
+        .iter()
+        .filter(|r| {
+            let want = if r["properties"]["layer"] == 0 {
+                "base"
+            } else {
+                "application"
+            };
+            assert_eq!(r["properties"]["origin"], want, "{r:#}");
+            want == "base"
+        })
+        .count();
+    assert_eq!(sarif_base, layer0);
+    let cdx = extended_json(&[
+        "image",
+        "-q",
+        "--scanners",
+        "vuln",
+        "-f",
+        "cyclonedx",
+        "--base",
+        &base,
+        &ml,
+    ]);
+    let v = customs_testutil::schemas::validator("bom-1.6.schema.json");
+    customs_testutil::schemas::assert_valid(&v, &cdx, "CycloneDX with --base");
+    let prop_values = |props: &Value, name: &str| -> Vec<String> {
+        props
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["name"] == name)
+            .map(|p| s(&p["value"]).to_string())
+            .collect()
+    };
+    assert_eq!(
+        prop_values(&cdx["metadata"]["properties"], "customs:base:layers"),
+        ["1"]
+    );
+    let base_ids: BTreeSet<String> = fs
+        .iter()
+        .filter(|f| f["package"]["layer"] == 0)
+        .map(|f| s(&f["id"]).to_string())
+        .collect();
+    for vuln in cdx["vulnerabilities"].as_array().expect("vulnerabilities") {
+        let origins = prop_values(&vuln["properties"], "customs:origin");
+        let id = s(&vuln["id"]).to_string();
+        let want = if base_ids.contains(&id) {
+            "base"
+        } else {
+            "application"
+        };
+        assert!(origins.iter().any(|o| o == want), "{id}: {origins:?}");
+    }
+
     // diff --base: what ml-app adds is from its own layers; the base's
     // findings are unchanged and from the base
     let d = extended_json(&["diff", "-q", "-f", "json", "--base", &base, &base, &ml]);

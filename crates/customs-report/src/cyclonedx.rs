@@ -14,7 +14,10 @@
 //!   `customs:arch`, `customs:os_managed_by` (the owning OS package's purl),
 //!   and `customs:package:<key>` for each catalogue-specific property.
 //! - `vulnerabilities`: one entry per vulnerability id (and suppression),
-//!   affecting every package it was found in.
+//!   affecting every package it was found in. With `--base`, each carries
+//!   `customs:origin` (`base` or `application`, once per origin among its
+//!   packages), and the metadata carries `customs:base:name`, `:digest`,
+//!   `:source` and `:layers`.
 //! - Licenses: `license.id` for an SPDX id, `expression` for an
 //!   expression, `license.name` otherwise (see [`crate::license`]); in 1.6 a package with an expression among several
 //!   licenses gets one combined `AND` expression when all are valid, else
@@ -413,6 +416,16 @@ fn metadata_properties(report: &ScanReport) -> Vec<Property> {
                 format!("customs:layer:{}:diff_id", l.index),
                 d.to_string(),
             ));
+        }
+    }
+    if let Some(b) = &report.base {
+        props.push(prop("customs:base:name", b.name.clone()));
+        if let Some(d) = &b.digest {
+            props.push(prop("customs:base:digest", d.clone()));
+        }
+        props.push(prop("customs:base:source", b.source.clone()));
+        if let Some(n) = b.layers {
+            props.push(prop("customs:base:layers", n.to_string()));
         }
     }
     for u in &report.inventory.unknowns {
@@ -814,10 +827,18 @@ fn vulnerability(cat: &Catalog<'_>, fs: &[&VulnFinding]) -> Option<Vulnerability
                 versions: vec![version],
             }),
         }
+        let origin = cat
+            .report
+            .origin_of(f)
+            .map(|o| prop("customs:origin", o.as_str().to_string()));
         for p in [
-            prop("customs:ecosystem", f.ecosystem.clone()),
-            prop("customs:severity_source", f.severity_source.clone()),
-        ] {
+            Some(prop("customs:ecosystem", f.ecosystem.clone())),
+            Some(prop("customs:severity_source", f.severity_source.clone())),
+            origin,
+        ]
+        .into_iter()
+        .flatten()
+        {
             if !properties.contains(&p) {
                 properties.push(p);
             }

@@ -55,11 +55,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|f| NativeFinding {
                 finding: f,
-                origin: report
-                    .base
-                    .as_ref()
-                    .filter(|b| b.layers.is_some())
-                    .map(|b| b.origin(f.package.layer)),
+                origin: report.origin_of(f),
             })
             .collect(),
         unknowns: &report.inventory.unknowns,

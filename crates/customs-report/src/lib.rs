@@ -188,6 +188,16 @@ impl ScanReport {
     }
 
     /// Sets the serial number.
+    /// Whether a finding's package comes from the base image or from the
+    /// layers built on it; `None` unless the base's layers are known
+    /// (`--base`; the image's labels name a base but give no split).
+    pub fn origin_of(&self, f: &VulnFinding) -> Option<base::Origin> {
+        self.base
+            .as_ref()
+            .filter(|b| b.layers.is_some())
+            .map(|b| b.origin(f.package.layer))
+    }
+
     pub fn with_serial(mut self, serial: impl Into<String>) -> ScanReport {
         self.serial = Some(serial.into());
         self

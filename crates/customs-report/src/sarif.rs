@@ -16,7 +16,9 @@
 //! (percent-encoded where URIs need it), relative to `uriBaseId: ROOTPATH`
 //! = `file:///`, with `region.startLine: 1`. Levels: critical and high →
 //! `error`, medium → `warning`, low and unknown → `note`. Suppressed
-//! findings are kept, with a SARIF `suppressions` entry.
+//! findings are kept, with a SARIF `suppressions` entry. With `--base`, each
+//! vulnerability result has `properties.origin` (`base` or `application`)
+//! and the run has a `baseImage` property (name, digest, source, layers).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -213,7 +215,15 @@ impl SarifBuilder {
     pub fn add_vulnerabilities(&mut self, report: &ScanReport) {
         for f in &report.vulnerabilities {
             self.rule(vuln_rule(f));
-            self.result(vuln_result(f));
+            let mut r = vuln_result(f);
+            if let Some(o) = report.origin_of(f) {
+                r.properties
+                    .insert("origin".into(), Value::String(o.as_str().into()));
+            }
+            self.result(r);
+        }
+        if let Some(b) = &report.base {
+            self.property("baseImage", base_image_property(b));
         }
     }
 
@@ -385,6 +395,21 @@ fn vuln_rule(f: &VulnFinding) -> Rule {
             f.severity.as_str().to_string(),
         ],
     }
+}
+
+/// The run's `baseImage` property: the base's name, digest, how it is known
+/// and how many leading layers are its own.
+fn base_image_property(b: &crate::base::BaseImage) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("name".into(), Value::String(b.name.clone()));
+    if let Some(d) = &b.digest {
+        m.insert("digest".into(), Value::String(d.clone()));
+    }
+    m.insert("source".into(), Value::String(b.source.clone()));
+    if let Some(n) = b.layers {
+        m.insert("layers".into(), Value::from(n));
+    }
+    Value::Object(m)
 }
 
 fn vuln_result(f: &VulnFinding) -> Finding {
