@@ -229,7 +229,7 @@ pub(crate) fn write_table(
     report: &crate::ScanReport,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+    use comfy_table::CellAlignment;
     let Some(base) = &report.base else {
         return Ok(());
     };
@@ -240,10 +240,7 @@ pub(crate) fn write_table(
     let Some(split) = Split::of(base, &report.vulnerabilities) else {
         return Ok(());
     };
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
-    t.force_no_tty();
-    t.set_content_arrangement(ContentArrangement::Disabled);
+    let mut t = crate::table::new_table(None);
     let mut header = vec!["From".to_string(), "Total".to_string()];
     header.extend(Severity::ALL.iter().rev().map(|s| s.as_str().to_string()));
     header.push("Fixable".into());

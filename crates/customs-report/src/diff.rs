@@ -35,13 +35,14 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{CellAlignment, Table};
 use customs_types::{Package, PackageKind, Severity, VulnFinding};
 use serde::Serialize;
 
 use crate::ScanReport;
 use crate::base::Origin;
 use crate::markdown::{cell, code};
+use crate::table::{heading, new_table};
 use crate::text::{SeverityCounts, finding_order, package_set, truncate};
 
 /// What changed from one report to another.
@@ -472,34 +473,12 @@ pub fn write_json(d: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
     crate::write_json_value(d, out)
 }
 
-fn new_table(width: Option<u16>) -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
-    t.force_no_tty();
-    match width {
-        Some(w) => {
-            t.set_content_arrangement(ContentArrangement::Dynamic);
-            t.set_width(w);
-        }
-        None => {
-            t.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
-    t
-}
-
 fn right_align(t: &mut Table, cols: &[usize]) {
     for &c in cols {
         if let Some(col) = t.column_mut(c) {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-}
-
-fn heading(out: &mut dyn Write, title: &str, underline: char) -> io::Result<()> {
-    writeln!(out, "{title}")?;
-    let line: String = std::iter::repeat_n(underline, title.chars().count()).collect();
-    writeln!(out, "{line}")
 }
 
 fn layer_text(l: Option<u32>) -> String {

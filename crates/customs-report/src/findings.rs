@@ -16,7 +16,6 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use comfy_table::{ContentArrangement, Table, presets};
 use customs_types::{
     MisconfigTarget, Misconfiguration, ModelFinding, ModelVerdict, SecretFinding, SecretOrigin,
     SecretScanStats, Severity,
@@ -25,6 +24,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::sarif::{self, IMAGE_ROOT, Level, Location, Region, Rule, SarifBuilder};
+use crate::table::{heading, new_table};
 
 /// What the secret, model and misconfiguration scanners found. `None`
 /// means the scanner did not run.
@@ -116,27 +116,6 @@ fn model_callables(m: &ModelFinding) -> String {
     c.join(", ")
 }
 
-fn new_table(width: Option<u16>) -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
-    t.force_no_tty();
-    match width {
-        Some(w) => {
-            t.set_content_arrangement(ContentArrangement::Dynamic);
-            t.set_width(w);
-        }
-        None => {
-            t.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
-    t
-}
-
-fn heading(out: &mut dyn Write, title: &str) -> io::Result<()> {
-    writeln!(out, "{title}")?;
-    writeln!(out, "{}", "=".repeat(title.chars().count()))
-}
-
 fn counts<'a>(sevs: impl Iterator<Item = &'a Severity>) -> String {
     let mut c: BTreeMap<Severity, usize> = BTreeMap::new();
     let mut total = 0;
@@ -185,7 +164,7 @@ pub(crate) fn write_table(
 ) -> io::Result<()> {
     if let Some(secrets) = &f.secrets {
         writeln!(out)?;
-        heading(out, "Secrets")?;
+        heading(out, "Secrets", '=')?;
         writeln!(out, "{}", counts(secrets.iter().map(|s| &s.severity)))?;
         if let Some(st) = &f.secret_scan {
             writeln!(
@@ -211,7 +190,7 @@ pub(crate) fn write_table(
     }
     if f.models.is_some() {
         writeln!(out)?;
-        heading(out, "Models")?;
+        heading(out, "Models", '=')?;
         let unsafe_models: Vec<&ModelFinding> = f.unsafe_models().collect();
         writeln!(
             out,
@@ -257,7 +236,7 @@ pub(crate) fn write_table(
     }
     if let Some(mc) = &f.misconfigurations {
         writeln!(out)?;
-        heading(out, "Misconfigurations")?;
+        heading(out, "Misconfigurations", '=')?;
         writeln!(out, "{}", counts(mc.iter().map(|m| &m.severity)))?;
         if !mc.is_empty() {
             let mut t = new_table(width);

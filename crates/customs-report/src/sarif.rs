@@ -223,7 +223,8 @@ impl SarifBuilder {
             self.result(r);
         }
         if let Some(b) = &report.base {
-            self.property("baseImage", base_image_property(b));
+            // name, digest, source (how it is known), layers (its own leading layers)
+            self.property("baseImage", serde_json::to_value(b).unwrap_or_default());
         }
     }
 
@@ -395,21 +396,6 @@ fn vuln_rule(f: &VulnFinding) -> Rule {
             f.severity.as_str().to_string(),
         ],
     }
-}
-
-/// The run's `baseImage` property: the base's name, digest, how it is known
-/// and how many leading layers are its own.
-fn base_image_property(b: &crate::base::BaseImage) -> Value {
-    let mut m = serde_json::Map::new();
-    m.insert("name".into(), Value::String(b.name.clone()));
-    if let Some(d) = &b.digest {
-        m.insert("digest".into(), Value::String(d.clone()));
-    }
-    m.insert("source".into(), Value::String(b.source.clone()));
-    if let Some(n) = b.layers {
-        m.insert("layers".into(), Value::from(n));
-    }
-    Value::Object(m)
 }
 
 fn vuln_result(f: &VulnFinding) -> Finding {

@@ -124,11 +124,12 @@ pub fn write_table_with(
     Ok(())
 }
 
-fn new_table(opts: &TableOptions) -> Table {
+/// A table in the reports' style, wrapped to `width` when given, else never.
+pub(crate) fn new_table(width: Option<u16>) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     t.force_no_tty();
-    match opts.width {
+    match width {
         Some(w) => {
             t.set_content_arrangement(ContentArrangement::Dynamic);
             t.set_width(w);
@@ -140,7 +141,8 @@ fn new_table(opts: &TableOptions) -> Table {
     t
 }
 
-fn heading(out: &mut dyn Write, title: &str, underline: char) -> io::Result<()> {
+/// A title underlined with `underline`.
+pub(crate) fn heading(out: &mut dyn Write, title: &str, underline: char) -> io::Result<()> {
     writeln!(out, "{title}")?;
     let line: String = std::iter::repeat_n(underline, title.chars().count()).collect();
     writeln!(out, "{line}")
@@ -200,7 +202,7 @@ fn packages(cat: &Catalog<'_>, opts: &TableOptions, out: &mut dyn Write) -> io::
 
     if !cat.layers().is_empty() {
         writeln!(out, "Layers")?;
-        let mut t = new_table(opts);
+        let mut t = new_table(opts.width);
         t.set_header(vec!["Layer", "Diff ID", "Created by", "Packages"]);
         for l in cat.layers() {
             let n = r
@@ -229,7 +231,7 @@ fn packages(cat: &Catalog<'_>, opts: &TableOptions, out: &mut dyn Write) -> io::
         writeln!(out, "(none)")?;
         return Ok(());
     }
-    let mut t = new_table(opts);
+    let mut t = new_table(opts.width);
     t.set_header(vec!["Name", "Version", "Type", "Layer"]);
     let mut names: std::collections::HashMap<(customs_types::PackageKind, &str), usize> =
         std::collections::HashMap::new();
@@ -302,7 +304,7 @@ fn vulnerabilities(cat: &Catalog<'_>, opts: &TableOptions, out: &mut dyn Write) 
         if target.findings.is_empty() {
             continue;
         }
-        let mut t = new_table(opts);
+        let mut t = new_table(opts.width);
         t.set_header(vec![
             "Package",
             "Installed",
@@ -336,7 +338,7 @@ fn vulnerabilities(cat: &Catalog<'_>, opts: &TableOptions, out: &mut dyn Write) 
         supp.sort_by(|a, b| finding_order(a, b));
         writeln!(out)?;
         heading(out, "Suppressed", '-')?;
-        let mut t = new_table(opts);
+        let mut t = new_table(opts.width);
         t.set_header(vec![
             "Package",
             "Installed",
